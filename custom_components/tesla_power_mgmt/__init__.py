@@ -1,0 +1,1 @@
+"""Tesla power management for Gen 3 Wall Connectors."""
