@@ -1,0 +1,321 @@
+"""UI configuration: a site entry, one subentry per Wall Connector, options."""
+
+from collections.abc import Mapping
+from typing import Any, override
+
+from homeassistant.config_entries import (
+    ConfigEntry,
+    ConfigFlow,
+    ConfigFlowResult,
+    ConfigSubentryFlow,
+    OptionsFlow,
+    SubentryFlowResult,
+)
+from homeassistant.const import CONF_HOST, CONF_NAME, CONF_PORT
+from homeassistant.core import callback
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.selector import (
+    EntitySelector,
+    EntitySelectorConfig,
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
+    TextSelector,
+)
+import probatio
+
+from .const import (
+    CONF_BREAKER,
+    CONF_CURRENT_ENTITY,
+    CONF_PHASES,
+    CONF_REGION,
+    CONF_SCAN_INTERVAL,
+    CONF_SUPPLY,
+    CONF_SWITCH_ENTITY,
+    CONF_VOLTAGE,
+    CONF_WIRED_PHASE,
+    DEFAULT_PORT,
+    DEFAULT_SCAN_INTERVAL,
+    DEFAULT_VOLTAGE,
+    DOMAIN,
+    LOGGER,
+    MAX_BREAKER,
+    MAX_SCAN_INTERVAL,
+    MIN_BREAKER,
+    MIN_SCAN_INTERVAL,
+    SUBENTRY_TYPE_CHARGER,
+    Region,
+    Supply,
+    WiredPhase,
+)
+from .wall_connector import (
+    Identity,
+    NotAWallConnectorError,
+    WallConnectorClient,
+    WallConnectorUnavailableError,
+    normalize_host,
+)
+
+MIN_VOLTAGE = 100
+MAX_VOLTAGE = 480
+
+
+def _select(options: list[str], key: str) -> SelectSelector:
+    return SelectSelector(
+        SelectSelectorConfig(
+            options=options, translation_key=key, mode=SelectSelectorMode.LIST
+        )
+    )
+
+
+def _number(minimum: int, maximum: int, unit: str | None = None) -> NumberSelector:
+    config = NumberSelectorConfig(
+        min=minimum, max=maximum, step=1, mode=NumberSelectorMode.BOX
+    )
+    if unit:
+        config["unit_of_measurement"] = unit
+    return NumberSelector(config)
+
+
+SITE_SCHEMA = probatio.Schema(
+    {
+        probatio.Required(CONF_NAME, default="Home"): TextSelector(),
+        probatio.Required(CONF_REGION, default=Region.NEC): _select(
+            list(Region), CONF_REGION
+        ),
+        probatio.Required(CONF_SUPPLY, default=Supply.SINGLE_PHASE): _select(
+            list(Supply), CONF_SUPPLY
+        ),
+        probatio.Optional(CONF_VOLTAGE): _number(MIN_VOLTAGE, MAX_VOLTAGE, "V"),
+    }
+)
+
+
+def _site_errors(data: Mapping[str, Any]) -> dict[str, str]:
+    """Check what the selectors cannot (they bound every number already)."""
+    return {} if str(data[CONF_NAME]).strip() else {CONF_NAME: "name_required"}
+
+
+def _site_data(user_input: Mapping[str, Any]) -> dict[str, Any]:
+    region = Region(user_input[CONF_REGION])
+    return {
+        CONF_REGION: region,
+        CONF_SUPPLY: Supply(user_input[CONF_SUPPLY]),
+        CONF_VOLTAGE: int(user_input.get(CONF_VOLTAGE) or DEFAULT_VOLTAGE[region]),
+    }
+
+
+class TeslaPowerMgmtConfigFlow(ConfigFlow, domain=DOMAIN):
+    """Create or reconfigure a site."""
+
+    VERSION = 1
+
+    @staticmethod
+    @callback
+    @override
+    def async_get_options_flow(config_entry: ConfigEntry) -> OptionsFlow:
+        """Return the options flow."""
+        return TeslaPowerMgmtOptionsFlow()
+
+    @classmethod
+    @callback
+    @override
+    def async_get_supported_subentry_types(
+        cls, config_entry: ConfigEntry
+    ) -> dict[str, type[ConfigSubentryFlow]]:
+        """Chargers are added to a site as subentries."""
+        return {SUBENTRY_TYPE_CHARGER: WallConnectorSubentryFlow}
+
+    async def async_step_user(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Describe the site: name, electrical code, supply, voltage."""
+        errors: dict[str, str] = {}
+        if user_input is not None and not (errors := _site_errors(user_input)):
+            return self.async_create_entry(
+                title=user_input[CONF_NAME].strip(), data=_site_data(user_input)
+            )
+        return self.async_show_form(
+            step_id="user",
+            data_schema=self.add_suggested_values_to_schema(SITE_SCHEMA, user_input),
+            errors=errors,
+        )
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Change the site's description; chargers must still fit the supply."""
+        entry = self._get_reconfigure_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            errors = _site_errors(user_input)
+            if user_input[CONF_SUPPLY] == Supply.SINGLE_PHASE and any(
+                subentry.data.get(CONF_PHASES) == 3
+                for subentry in entry.subentries.values()
+            ):
+                errors[CONF_SUPPLY] = "three_phase_chargers"
+            if not errors:
+                return self.async_update_reload_and_abort(
+                    entry,
+                    title=user_input[CONF_NAME].strip(),
+                    data=_site_data(user_input),
+                )
+        suggested = user_input or {CONF_NAME: entry.title, **entry.data}
+        return self.async_show_form(
+            step_id="reconfigure",
+            data_schema=self.add_suggested_values_to_schema(SITE_SCHEMA, suggested),
+            errors=errors,
+        )
+
+
+class TeslaPowerMgmtOptionsFlow(OptionsFlow):
+    """How often chargers are polled."""
+
+    async def async_step_init(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Show and save the options."""
+        if user_input is not None:
+            return self.async_create_entry(
+                data={CONF_SCAN_INTERVAL: int(user_input[CONF_SCAN_INTERVAL])}
+            )
+        schema = probatio.Schema(
+            {
+                probatio.Required(
+                    CONF_SCAN_INTERVAL,
+                    default=self.config_entry.options.get(
+                        CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL
+                    ),
+                ): _number(MIN_SCAN_INTERVAL, MAX_SCAN_INTERVAL, "s"),
+            }
+        )
+        return self.async_show_form(step_id="init", data_schema=schema)
+
+
+class WallConnectorSubentryFlow(ConfigSubentryFlow):
+    """Add or reconfigure one Wall Connector of a site."""
+
+    def _schema(self) -> probatio.Schema:
+        three_phase = self._get_entry().data[CONF_SUPPLY] == Supply.THREE_PHASE
+        fields: dict[probatio.Marker, Any] = {
+            probatio.Required(CONF_HOST): TextSelector(),
+            probatio.Optional(CONF_NAME): TextSelector(),
+            probatio.Required(CONF_BREAKER): _number(MIN_BREAKER, MAX_BREAKER, "A"),
+        }
+        if three_phase:
+            fields[probatio.Required(CONF_PHASES, default="3")] = _select(
+                ["1", "3"], CONF_PHASES
+            )
+            fields[probatio.Required(CONF_WIRED_PHASE, default=WiredPhase.L1)] = (
+                _select(list(WiredPhase), CONF_WIRED_PHASE)
+            )
+        fields[probatio.Optional(CONF_CURRENT_ENTITY)] = EntitySelector(
+            EntitySelectorConfig(domain="number")
+        )
+        fields[probatio.Optional(CONF_SWITCH_ENTITY)] = EntitySelector(
+            EntitySelectorConfig(domain="switch")
+        )
+        # Gen 3 units serve port 80; another port is for a proxy or a simulator.
+        fields[probatio.Optional(CONF_PORT, default=DEFAULT_PORT)] = _number(1, 65535)
+        return probatio.Schema(fields)
+
+    async def _validate(
+        self, user_input: dict[str, Any]
+    ) -> tuple[dict[str, str], Identity | None, dict[str, Any]]:
+        """Check the host and talk to the charger; return errors or its data.
+
+        The selectors have already bounded the numbers; a crafted request
+        with values outside them never reaches this step.
+        """
+        host = normalize_host(str(user_input[CONF_HOST]))
+        if host is None:
+            return {CONF_HOST: "invalid_host"}, None, {}
+        port = int(user_input.get(CONF_PORT, DEFAULT_PORT))
+        client = WallConnectorClient(host, async_get_clientsession(self.hass), port)
+        try:
+            identity = await client.identity()
+        except NotAWallConnectorError:
+            return {"base": "not_wall_connector"}, None, {}
+        except WallConnectorUnavailableError:
+            return {"base": "cannot_connect"}, None, {}
+        except Exception:
+            LOGGER.exception("Unexpected error talking to %s", host)
+            return {"base": "unknown"}, None, {}
+        data: dict[str, Any] = {
+            CONF_HOST: host,
+            CONF_PORT: port,
+            CONF_BREAKER: int(user_input[CONF_BREAKER]),
+            CONF_PHASES: int(user_input.get(CONF_PHASES, 1)),
+        }
+        if data[CONF_PHASES] == 1 and CONF_WIRED_PHASE in user_input:
+            data[CONF_WIRED_PHASE] = WiredPhase(user_input[CONF_WIRED_PHASE])
+        for key in (CONF_CURRENT_ENTITY, CONF_SWITCH_ENTITY):
+            if user_input.get(key):
+                data[key] = user_input[key]
+        return {}, identity, data
+
+    def _configured_elsewhere(self, serial: str, subentry_id: str | None) -> bool:
+        """Return True if any site already manages this unit."""
+        return any(
+            subentry.unique_id == serial and subentry.subentry_id != subentry_id
+            for entry in self.hass.config_entries.async_entries(DOMAIN)
+            for subentry in entry.subentries.values()
+        )
+
+    @staticmethod
+    def _title(user_input: Mapping[str, Any], identity: Identity) -> str:
+        name = str(user_input.get(CONF_NAME) or "").strip()
+        return name or f"Wall Connector {identity.serial_number[-4:]}"
+
+    async def async_step_user(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Add a Wall Connector after reading its serial number."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            errors, identity, data = await self._validate(user_input)
+            if identity is not None:
+                if self._configured_elsewhere(identity.serial_number, None):
+                    return self.async_abort(reason="already_configured")
+                return self.async_create_entry(
+                    title=self._title(user_input, identity),
+                    data=data,
+                    unique_id=identity.serial_number,
+                )
+        return self.async_show_form(
+            step_id="user",
+            data_schema=self.add_suggested_values_to_schema(self._schema(), user_input),
+            errors=errors,
+        )
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Change a charger's address or settings; it must be the same unit."""
+        subentry = self._get_reconfigure_subentry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            errors, identity, data = await self._validate(user_input)
+            if identity is not None:
+                if identity.serial_number != subentry.unique_id:
+                    errors = {"base": "different_device"}
+                else:
+                    return self.async_update_and_abort(
+                        self._get_entry(),
+                        subentry,
+                        title=self._title(user_input, identity),
+                        data=data,
+                    )
+        suggested = user_input or {
+            CONF_NAME: subentry.title,
+            **subentry.data,
+            CONF_PHASES: str(subentry.data.get(CONF_PHASES, 1)),
+        }
+        return self.async_show_form(
+            step_id="reconfigure",
+            data_schema=self.add_suggested_values_to_schema(self._schema(), suggested),
+            errors=errors,
+        )

@@ -1,0 +1,1 @@
+"""Tests for the Tesla power management integration."""

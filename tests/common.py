@@ -1,0 +1,104 @@
+"""Test helpers: real payloads, a fake Wall Connector, site and charger entries."""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+from homeassistant.config_entries import ConfigSubentryData
+from homeassistant.const import CONF_HOST, CONF_PORT
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.tesla_power_mgmt.const import (
+    CONF_BREAKER,
+    CONF_PHASES,
+    CONF_REGION,
+    CONF_SUPPLY,
+    CONF_VOLTAGE,
+    DOMAIN,
+    SUBENTRY_TYPE_CHARGER,
+    Region,
+    Supply,
+)
+
+REAL = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures" / "real"
+WALL_CONNECTOR_FIXTURES = REAL / "wall_connector"
+
+VITALS_CHARGING_EU = "vitals_eu3p_charging-6A_evcc-pr5341.json"
+VITALS_CHARGING_US = "vitals_us-split_charging-40A_ha-core-87667.json"
+LIFETIME = "lifetime_us_fw26.18.0_foldbacks34_zebraengine-wal.json"
+VERSION = "version_us_fw26.18.0_ieee1547-crc_zebraengine-wal.json"
+WIFI = "wifi_status_us_fw26.18.0_zebraengine-wal.json"
+SERIAL = "B7S22186J15380"
+
+
+def real_payload(name: str) -> str:
+    """Return a captured payload byte for byte (as text)."""
+    path = WALL_CONNECTOR_FIXTURES / name
+    assert path.is_file(), f"missing real fixture {path}: is ../shared beside the repo?"
+    return path.read_text()
+
+
+@dataclass
+class FakeWallConnector:
+    """Serves chosen bodies on the four endpoints; can go offline or fail."""
+
+    bodies: dict[str, str] = field(
+        default_factory=lambda: {
+            "vitals": real_payload(VITALS_CHARGING_US),
+            "lifetime": real_payload(LIFETIME),
+            "version": real_payload(VERSION),
+            "wifi_status": real_payload(WIFI),
+        }
+    )
+    status: int = 200
+    online: bool = True
+    requests: list[str] = field(default_factory=list)
+    port: int = 0
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        """Answer like a unit: a body, an HTTP error, or a dropped connection."""
+        endpoint = request.match_info["endpoint"]
+        self.requests.append(endpoint)
+        if not self.online:
+            assert request.transport is not None
+            request.transport.close()
+            raise web.HTTPServiceUnavailable
+        if self.status != 200:
+            return web.Response(status=self.status, text="error")
+        body = self.bodies.get(endpoint)
+        if body is None:
+            return web.Response(status=404, text="not found")
+        return web.Response(text=body, content_type="application/json")
+
+
+def charger_subentry(
+    port: int, *, title: str = "Garage", unique_id: str = SERIAL, **data: Any
+) -> ConfigSubentryData:
+    """Describe a charger subentry pointing at a fake unit."""
+    return ConfigSubentryData(
+        data={
+            CONF_HOST: "127.0.0.1",
+            CONF_PORT: port,
+            CONF_BREAKER: 50,
+            CONF_PHASES: 1,
+            **data,
+        },
+        subentry_type=SUBENTRY_TYPE_CHARGER,
+        title=title,
+        unique_id=unique_id,
+    )
+
+
+def site_entry(
+    *subentries: ConfigSubentryData,
+    supply: Supply = Supply.SINGLE_PHASE,
+    region: Region = Region.NEC,
+) -> MockConfigEntry:
+    """Describe a site entry with the given chargers."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title="Home",
+        data={CONF_REGION: region, CONF_SUPPLY: supply, CONF_VOLTAGE: 240},
+        subentries_data=list(subentries),
+    )

@@ -1,0 +1,37 @@
+"""Shared fixtures: a fake Wall Connector on 127.0.0.1 and a configured site."""
+
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from .common import FakeWallConnector, charger_subentry, site_entry
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
+    """Load this repository's integration in every test."""
+
+
+@pytest.fixture
+async def wall_connector(socket_enabled: None) -> AsyncIterator[FakeWallConnector]:
+    """Run one fake Wall Connector on 127.0.0.1 for the test."""
+    fake = FakeWallConnector()
+    app = web.Application()
+    app.router.add_get("/api/1/{endpoint}", fake.handle)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    server = site._server
+    assert server is not None
+    fake.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    yield fake
+    await runner.cleanup()
+
+
+@pytest.fixture
+def site(wall_connector: FakeWallConnector) -> MockConfigEntry:
+    """A single-phase site with one charger at the fake unit."""
+    return site_entry(charger_subentry(wall_connector.port))
