@@ -6,7 +6,7 @@ order (each: its phases, its cap, and a floor per phase, the measured current
 of a vehicle that does not follow, which is counted whatever its pilot).
 
 1. Admission: in order, each demand is admitted if 6 A more fits on all its
-   phases; the others get 0 A.
+   phases (or costs nothing, its floor being 6 A or more); the others get 0 A.
 2. Water-filling: all admitted rise together, one level for all; a demand
    stops at its cap or when one of its phases is full.
 3. Whole amps: the amps left over on a phase go, one at a time and in
@@ -68,7 +68,8 @@ def allocate(
             (
                 (phase, added)
                 for phase, added in zip(demand.phases, extra, strict=True)
-                if load[phase] + added > capacity_a[phase] + EPSILON
+                # Admitting a vehicle that already draws 6 A costs nothing.
+                if added > 0 and load[phase] + added > capacity_a[phase] + EPSILON
             ),
             None,
         )

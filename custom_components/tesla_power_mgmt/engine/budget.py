@@ -75,7 +75,7 @@ def site_budget(
 
     def bound(phase: int, limit: float, reason: LimitReason) -> None:
         if limit < capacity[phase]:
-            capacity[phase] = limit
+            capacity[phase] = float(limit)
             reasons[phase] = reason
 
     home_load = None

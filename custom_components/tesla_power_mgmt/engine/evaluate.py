@@ -178,7 +178,9 @@ def _record_unmanaged(
 ) -> None:
     """Count a unit we cannot command at its draw (its maximum if unreadable)."""
     if per_phase is None:
-        per_phase = _on_phases(charger, len(ledger.committed_a), charger.max_current_a)
+        per_phase = _on_phases(
+            charger, len(ledger.committed_a), float(charger.max_current_a)
+        )
     ledger.commit(per_phase)
     ledger.record(
         _idle(charger, LimitReason.NOT_MANAGED, per_phase),
@@ -271,7 +273,7 @@ def _allocate(
         )
         reserved = list(entry.floor_a)
         for phase in entry.demand.phases:
-            reserved[phase] = max(reserved[phase], paced.pilot_a)
+            reserved[phase] = max(reserved[phase], float(paced.pilot_a))
         waiting_since = turn_since = None
         if grant.pilot_a == 0:
             waiting_since = _kept(memory.waiting_since if memory else None, now)
@@ -385,7 +387,7 @@ def _unreachable(
         reason=reason,
         target_a=pilot,
         max_current_a=charger.max_current_a,
-        reserved_a=_on_phases(charger, len(committed), max(last, pilot)),
+        reserved_a=_on_phases(charger, len(committed), float(max(last, pilot))),
     )
 
 

@@ -175,8 +175,11 @@ class SiteConfig:
             msg = f"charger ids must be unique: {ids}"
             raise ValueError(msg)
         for charger in self.chargers:
-            if not charger.phases or any(
-                not 0 <= phase < self.phase_count for phase in charger.phases
+            phases = charger.phases
+            if (
+                not phases
+                or len(set(phases)) != len(phases)
+                or any(not 0 <= phase < self.phase_count for phase in phases)
             ):
                 msg = f"{charger.charger_id}: phases {charger.phases} not on site"
                 raise ValueError(msg)
