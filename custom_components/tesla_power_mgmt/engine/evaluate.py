@@ -277,10 +277,10 @@ def _allocate(
         waiting_since = turn_since = None
         if grant.pilot_a == 0:
             waiting_since = _kept(memory.waiting_since if memory else None, now)
-        elif anyone_waiting:
-            # A turn only runs while someone waits for it to end.
-            turn_since = _kept(memory.turn_since if memory else None, now)
+        elif anyone_waiting and _turn_running(memory, now, timing.rotation_interval_s):
+            turn_since = memory.turn_since if memory else None
         else:
+            # A turn only runs while someone waits; admitted again, a new one starts.
             turn_since = now
         ledger.record(
             ChargerDecision(
@@ -415,15 +415,22 @@ def _admission_key(
 ) -> tuple[int, int, float, int]:
     """Priority first; then a running turn; then longest waiting; then config order."""
     memory = entry.memory
-    if (
-        memory is not None
-        and memory.turn_since is not None
-        and now - memory.turn_since < rotation_interval_s
-    ):
-        return (-entry.charger.priority, 0, memory.turn_since, entry.position)
+    if memory is not None and _turn_running(memory, now, rotation_interval_s):
+        return (-entry.charger.priority, 0, memory.turn_since or 0.0, entry.position)
     waiting_since = memory.waiting_since if memory is not None else None
     since = now if waiting_since is None else waiting_since
     return (-entry.charger.priority, 1, since, entry.position)
+
+
+def _turn_running(
+    memory: ChargerMemory | None, now: float, rotation_interval_s: float
+) -> bool:
+    """Whether the charger is admitted in a turn that has not run out."""
+    return (
+        memory is not None
+        and memory.turn_since is not None
+        and now - memory.turn_since < rotation_interval_s
+    )
 
 
 def _kept(since: float | None, now: float) -> float:
