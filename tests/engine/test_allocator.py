@@ -48,7 +48,9 @@ def test_floor_of_a_vehicle_not_following_is_counted_whatever_its_pilot():
     # The first draws 20 A regardless; 20 A of the 40 A are already committed.
     grants = allocate([40.0], [20.0], [one_phase(48, floor=20.0), one_phase(48)])
     assert [g.pilot_a for g in grants] == [20, 20]
-    assert sum(max(g.pilot_a, f) for g, f in zip(grants, (20.0, 0.0))) <= 40
+    assert (
+        sum(max(g.pilot_a, f) for g, f in zip(grants, (20.0, 0.0), strict=True)) <= 40
+    )
 
 
 def test_three_phase_demand_bounded_by_its_tightest_phase():

@@ -96,7 +96,9 @@ def evaluate(
         memory = state.chargers.get(charger.charger_id)
         per_phase = measured[position]
         if not charger.managed:
-            _record_unmanaged(charger, memory, per_phase, ledger, now)
+            _record_unmanaged(
+                charger, memory, per_phase, budget=budget, ledger=ledger, now=now
+            )
         elif per_phase is None:
             unreachable.append(position)
         else:
@@ -173,13 +175,17 @@ def _record_unmanaged(
     charger: ChargerConfig,
     memory: ChargerMemory | None,
     per_phase: tuple[float, ...] | None,
+    *,
+    budget: SiteBudget,
     ledger: _Ledger,
     now: float,
 ) -> None:
     """Count a unit we cannot command at its draw (its maximum if unreadable)."""
     if per_phase is None:
         per_phase = _on_phases(
-            charger, len(ledger.committed_a), float(charger.max_current_a)
+            _live_phases(charger, budget),
+            len(ledger.committed_a),
+            float(charger.max_current_a),
         )
     ledger.commit(per_phase)
     ledger.record(
@@ -320,12 +326,10 @@ def _measured_per_phase(
 
 
 def _on_phases(
-    charger: ChargerConfig, phase_count: int, current_a: float
+    phases: tuple[int, ...], phase_count: int, current_a: float
 ) -> tuple[float, ...]:
-    """Return ``current_a`` on each of the charger's phases, 0 elsewhere."""
-    return tuple(
-        current_a if phase in charger.phases else 0.0 for phase in range(phase_count)
-    )
+    """Return ``current_a`` on each of ``phases``, 0 elsewhere."""
+    return tuple(current_a if phase in phases else 0.0 for phase in range(phase_count))
 
 
 def _live_phases(charger: ChargerConfig, budget: SiteBudget) -> tuple[int, ...]:
@@ -387,7 +391,7 @@ def _unreachable(
         reason=reason,
         target_a=pilot,
         max_current_a=charger.max_current_a,
-        reserved_a=_on_phases(charger, len(committed), float(max(last, pilot))),
+        reserved_a=_on_phases(phases, len(committed), float(max(last, pilot))),
     )
 
 
