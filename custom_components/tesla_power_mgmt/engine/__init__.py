@@ -20,14 +20,25 @@ Usage::
 
 API
 ---
-Configuration (frozen dataclasses): ``SiteConfig``, ``ChargerConfig``,
-``OutageConfig``, ``Timing`` (all durations, with documented defaults).
-Readings: ``Readings`` bundling ``ChargerReading``, ``MeterReading`` and
-``PowerwallReading``. Result: ``Decision`` with a ``ChargerDecision`` per
-charger. Enums: ``Region`` (``nec`` 80 % rule, ``iec`` 100 %),
-``LimitReason`` (translation keys), ``SiteInput`` (stale inputs).
-Helpers for the config flow: ``charger_max_current``, ``network_limit_range``,
-``validate_network_limit``, ``fallback_limit``; ``MIN_CURRENT_A`` = 6.
+- ``evaluate(config: SiteConfig, readings: Readings, state: EngineState,
+  now: float) -> Decision``: pure and deterministic (no clock, no randomness).
+- Configuration (frozen dataclasses with defaults): ``SiteConfig``,
+  ``ChargerConfig`` (``ChargerConfig.from_hardware`` derives the maximum from
+  region, breaker, nameplate and power level), ``OutageConfig``, ``Timing``.
+- Readings, each with ``at`` = when it was last reported: ``ChargerReading``,
+  ``MeterReading``, ``PowerwallReading``, bundled in ``Readings``.
+- Result: ``Decision`` (site figures and the next ``state``) with a
+  ``ChargerDecision`` per charger (``pilot_a``, ``reason``, ``target_a``,
+  ``max_current_a``, ``reserved_a``, ``not_following``).
+- ``EngineState.initial()``; ``ChargerMemory`` is what it holds per charger.
+- Enums: ``Region`` (``nec`` 80 % rule, ``iec`` 100 %), ``LimitReason``
+  (snake_case values, used as translation keys), ``SiteInput`` (stale inputs).
+- Helpers for the config flow: ``charger_max_current(region, breaker_a,
+  nameplate_a, power_level_a=None) -> int``, ``network_limit_range(
+  unit_max_currents) -> (min_a, max_a)``, ``validate_network_limit(
+  network_limit_a, unit_max_currents)`` (raises ``ValueError``),
+  ``fallback_limit(network_limit_a, network_size, unit_max_a) -> int``;
+  ``MIN_CURRENT_A`` = 6.
 
 Limits, all per phase: the charger's own maximum (power level, breaker,
 nameplate), the group's network limit, the panel headroom from the meter, and

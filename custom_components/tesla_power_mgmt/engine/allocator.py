@@ -113,10 +113,7 @@ def _fill(
         }
         new_level = min(reach.values())
         for phase, entries in members.items():
-            load[phase] += sum(
-                _cost(min(cap, new_level), floor) - _cost(min(cap, level), floor)
-                for cap, floor in entries
-            )
+            load[phase] += _level_load(entries, new_level) - _level_load(entries, level)
         full = {phase for phase, highest in reach.items() if highest == new_level < top}
         level = new_level
         still_active = []
@@ -128,23 +125,22 @@ def _fill(
         active = still_active
 
 
+def _level_load(entries: list[tuple[int, float]], level: int) -> float:
+    """Return the current that (cap, floor) entries add at a common level."""
+    return sum(max(min(cap, level) - floor, 0.0) for cap, floor in entries)
+
+
 def _highest_level(
     room: float, entries: list[tuple[int, float]], level: int, top: int
 ) -> int:
     """Return the highest common level in [level, top] that fits in ``room``."""
-
-    def added(candidate: int) -> float:
-        return sum(
-            _cost(min(cap, candidate), floor) - _cost(min(cap, level), floor)
-            for cap, floor in entries
-        )
-
-    if added(top) <= room + EPSILON:
+    allowed = room + _level_load(entries, level) + EPSILON
+    if _level_load(entries, top) <= allowed:
         return top
-    low, high = level, top  # added(low) is 0, added(high) does not fit
+    low, high = level, top  # low adds nothing, high does not fit
     while high - low > 1:
         middle = (low + high) // 2
-        if added(middle) <= room + EPSILON:
+        if _level_load(entries, middle) <= allowed:
             low = middle
         else:
             high = middle
