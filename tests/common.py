@@ -17,9 +17,9 @@ from custom_components.tesla_power_mgmt.const import (
     CONF_VOLTAGE,
     DOMAIN,
     SUBENTRY_TYPE_CHARGER,
-    Region,
     Supply,
 )
+from custom_components.tesla_power_mgmt.engine import Region
 
 REAL = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures" / "real"
 WALL_CONNECTOR_FIXTURES = REAL / "wall_connector"

@@ -22,9 +22,9 @@ from custom_components.tesla_power_mgmt.const import (
     CONF_WIRED_PHASE,
     DOMAIN,
     SUBENTRY_TYPE_CHARGER,
-    Region,
     Supply,
 )
+from custom_components.tesla_power_mgmt.engine import Region
 
 from .common import SERIAL, FakeWallConnector, charger_subentry, site_entry
 

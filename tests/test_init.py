@@ -18,9 +18,9 @@ from custom_components.tesla_power_mgmt.const import (
     CONF_PHASES,
     CONF_SCAN_INTERVAL,
     DOMAIN,
-    Region,
     Supply,
 )
+from custom_components.tesla_power_mgmt.engine import Region
 
 from .common import (
     SERIAL,

@@ -47,10 +47,10 @@ from .const import (
     MIN_BREAKER,
     MIN_SCAN_INTERVAL,
     SUBENTRY_TYPE_CHARGER,
-    Region,
     Supply,
     WiredPhase,
 )
+from .engine import Region
 from .wall_connector import (
     Identity,
     NotAWallConnectorError,

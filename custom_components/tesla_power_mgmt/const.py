@@ -5,6 +5,8 @@ from enum import StrEnum
 import logging
 from typing import Final
 
+from .engine import Region
+
 DOMAIN: Final = "tesla_power_mgmt"
 LOGGER = logging.getLogger(__package__)
 
@@ -34,13 +36,6 @@ LIFETIME_INTERVAL: Final = timedelta(minutes=1)
 WIFI_INTERVAL: Final = timedelta(minutes=5)
 
 
-class Region(StrEnum):
-    """Electrical code that sets the continuous-load rule for breakers."""
-
-    NEC = "nec"  # North America: continuous load <= 80 % of the breaker
-    IEC = "iec"  # Europe and most of the world: 100 % of the breaker
-
-
 class Supply(StrEnum):
     """How the site is fed."""
 
@@ -61,3 +56,43 @@ DEFAULT_VOLTAGE: Final = {Region.NEC: 240, Region.IEC: 230}
 NAMEPLATE_CURRENT: Final = {Region.NEC: 48, Region.IEC: 32}
 MIN_BREAKER: Final = 6
 MAX_BREAKER: Final = 100
+
+# Site options: power meter (dynamic power management)
+CONF_GRID_POWER_ENTITY: Final = "grid_power_entity"
+CONF_PHASE_CURRENT_ENTITIES: Final = "phase_current_entities"
+CONF_PANEL_LIMIT: Final = "panel_limit"
+CONF_SAFETY_MARGIN: Final = "safety_margin"
+DEFAULT_SAFETY_MARGIN: Final = 2
+
+# Site options: group (power sharing)
+CONF_NETWORK_LIMIT: Final = "network_limit"
+
+# Site options: Powerwall
+CONF_BATTERY_LEVEL_ENTITY: Final = "battery_level_entity"
+CONF_GRID_STATUS_ENTITY: Final = "grid_status_entity"
+CONF_SOLAR_POWER_ENTITY: Final = "solar_power_entity"
+CONF_HOME_LOAD_ENTITY: Final = "home_load_entity"
+CONF_DISCHARGE_CAPABILITY: Final = "discharge_capability"
+CONF_POWERWALL_UNITS: Final = "powerwall_units"
+CONF_CHARGING_THRESHOLD: Final = "charging_threshold"
+DEFAULT_DISCHARGE_CAPABILITY: Final = 5.0  # kW per Powerwall 2
+DEFAULT_CHARGING_THRESHOLD: Final = 50
+
+# Site options: timing (engine defaults unless changed)
+CONF_METER_STALE: Final = "meter_stale"
+CONF_INCREASE_INTERVAL: Final = "increase_interval"
+CONF_INCREASE_DEADBAND: Final = "increase_deadband"
+CONF_RESUME_DELAY: Final = "resume_delay"
+CONF_ROTATION_INTERVAL: Final = "rotation_interval"
+CONF_NOT_DRAWING_AFTER: Final = "not_drawing_after"
+
+# Events for automations
+EVENT_OUTAGE_STARTED: Final = f"{DOMAIN}_outage_started"
+EVENT_OUTAGE_ENDED: Final = f"{DOMAIN}_outage_ended"
+EVENT_CHARGER_THROTTLED: Final = f"{DOMAIN}_charger_throttled"
+
+# Services
+SERVICE_BOOST: Final = "boost"
+SERVICE_PAUSE: Final = "pause"
+SERVICE_RESUME: Final = "resume"
+ATTR_DURATION: Final = "duration"
