@@ -49,7 +49,7 @@ for the rules chosen where the product brief is silent.
 """
 
 from .decision import ChargerDecision, Decision
-from .evaluate import evaluate
+from .evaluate import evaluate, site_fallback_limit
 from .limits import (
     MIN_CURRENT_A,
     Region,
@@ -93,5 +93,6 @@ __all__ = [
     "evaluate",
     "fallback_limit",
     "network_limit_range",
+    "site_fallback_limit",
     "validate_network_limit",
 ]

@@ -339,7 +339,7 @@ def _live_phases(charger: ChargerConfig, budget: SiteBudget) -> tuple[int, ...]:
     return charger.phases
 
 
-def _fallback(config: SiteConfig, charger: ChargerConfig) -> int:
+def site_fallback_limit(config: SiteConfig, charger: ChargerConfig) -> int:
     """Return the fallback fair limit: the group's (else panel's) limit shared."""
     if config.network_limit_a is not None:
         shared = config.network_limit_a
@@ -357,7 +357,7 @@ def _static_cap(
     if budget.stale_inputs:
         stale_cap = config.stale_budget_a
         if stale_cap is None:
-            stale_cap = _fallback(config, charger)
+            stale_cap = site_fallback_limit(config, charger)
         if stale_cap < charger.max_current_a:
             return stale_cap, LimitReason.STALE_INPUT
     return charger.max_current_a, LimitReason.POWER_LEVEL
@@ -379,7 +379,7 @@ def _unreachable(
         if phases:
             room = min(budget.capacity_a[phase] - committed[phase] for phase in phases)
             cap, _ = _static_cap(config, charger, budget)
-            pilot = min(_fallback(config, charger), cap)
+            pilot = min(site_fallback_limit(config, charger), cap)
             if room < pilot:
                 pilot = math.floor(room + EPSILON)
             if pilot < MIN_CURRENT_A:
