@@ -1,10 +1,13 @@
 """Test helpers: real payloads, a fake Wall Connector, site and charger entries."""
 
 from dataclasses import dataclass, field
+import json
 from pathlib import Path
 from typing import Any
 
 from aiohttp import web
+from homeassistant.components.number import NumberEntity
+from homeassistant.components.switch import SwitchEntity
 from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.const import CONF_HOST, CONF_PORT
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -94,11 +97,98 @@ def site_entry(
     *subentries: ConfigSubentryData,
     supply: Supply = Supply.SINGLE_PHASE,
     region: Region = Region.NEC,
+    options: dict[str, Any] | None = None,
 ) -> MockConfigEntry:
     """Describe a site entry with the given chargers."""
     return MockConfigEntry(
         domain=DOMAIN,
         title="Home",
         data={CONF_REGION: region, CONF_SUPPLY: supply, CONF_VOLTAGE: 240},
+        options=options or {},
         subentries_data=list(subentries),
     )
+
+
+class Vehicle:
+    """A car at the fake unit that obeys its charge-current number and switch.
+
+    Like a real one it changes what the unit measures only when told to, and
+    the unit reports it at its next poll.
+    """
+
+    def __init__(self, unit: FakeWallConnector, max_a: int = 48) -> None:
+        self.unit = unit
+        self.max_a = max_a
+        self.request_a = 32.0
+        self.charging = True
+        self.vitals: dict[str, Any] = json.loads(unit.bodies["vitals"])
+        self.apply()
+
+    def apply(self) -> None:
+        """Show the vehicle's state in the unit's vitals."""
+        drawing = min(self.request_a, self.max_a) if self.charging else 0.0
+        self.vitals.update(
+            vehicle_connected=True,
+            contactor_closed=self.charging and drawing > 0,
+            evse_state=11 if self.charging and drawing > 0 else 4,
+            vehicle_current_a=drawing,
+        )
+        self.unit.bodies["vitals"] = json.dumps(self.vitals)
+
+
+class VehicleChargeCurrent(NumberEntity):
+    """A vehicle's charge current number, as Tesla Fleet or Teslemetry has."""
+
+    _attr_native_min_value = 0
+    _attr_native_step = 1
+    _attr_native_unit_of_measurement = "A"
+    _attr_should_poll = False
+
+    def __init__(
+        self, vehicle: Vehicle, entity_id: str = "number.car_charge_current"
+    ) -> None:
+        self.vehicle = vehicle
+        self.entity_id = entity_id
+        self._attr_unique_id = entity_id
+        self._attr_native_max_value = vehicle.max_a
+        self.writes: list[float] = []
+
+    @property
+    def native_value(self) -> float:
+        return self.vehicle.request_a
+
+    async def async_set_native_value(self, value: float) -> None:
+        self.writes.append(value)
+        self.vehicle.request_a = value
+        self.vehicle.apply()
+        self.async_write_ha_state()
+
+
+class VehicleCharging(SwitchEntity):
+    """A vehicle's charging switch."""
+
+    _attr_should_poll = False
+
+    def __init__(
+        self, vehicle: Vehicle, entity_id: str = "switch.car_charging"
+    ) -> None:
+        self.vehicle = vehicle
+        self.entity_id = entity_id
+        self._attr_unique_id = entity_id
+        self.writes: list[bool] = []
+
+    @property
+    def is_on(self) -> bool:
+        return self.vehicle.charging
+
+    async def async_turn_on(self, **kwargs: Any) -> None:
+        self.writes.append(True)
+        self.vehicle.charging = True
+        self.vehicle.apply()
+        self.async_write_ha_state()
+
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        self.writes.append(False)
+        self.vehicle.charging = False
+        self.vehicle.apply()
+        self.async_write_ha_state()

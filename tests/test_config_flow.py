@@ -15,7 +15,6 @@ from custom_components.tesla_power_mgmt.const import (
     CONF_CURRENT_ENTITY,
     CONF_PHASES,
     CONF_REGION,
-    CONF_SCAN_INTERVAL,
     CONF_SUPPLY,
     CONF_SWITCH_ENTITY,
     CONF_VOLTAGE,
@@ -110,18 +109,6 @@ async def test_site_reconfigure_keeps_three_phase_chargers(
     )
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {CONF_SUPPLY: "three_phase_chargers"}
-
-
-async def test_options(hass: HomeAssistant) -> None:
-    entry = site_entry()
-    entry.add_to_hass(hass)
-    result = await hass.config_entries.options.async_init(entry.entry_id)
-    assert result["type"] is FlowResultType.FORM
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {CONF_SCAN_INTERVAL: 10}
-    )
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert entry.options == {CONF_SCAN_INTERVAL: 10}
 
 
 async def _start_charger_flow(hass: HomeAssistant, entry: MockConfigEntry) -> Any:

@@ -5,27 +5,41 @@ from datetime import timedelta
 
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers.typing import ConfigType
 
 from .const import (
     CONF_SCAN_INTERVAL,
     CONF_SUPPLY,
     DEFAULT_SCAN_INTERVAL,
-    SUBENTRY_TYPE_CHARGER,
+    DOMAIN,
     Supply,
 )
-from .coordinator import (
-    TeslaPowerMgmtConfigEntry,
-    TeslaPowerMgmtData,
-    WallConnectorCoordinator,
-)
+from .coordinator import WallConnectorCoordinator
+from .manager import PowerManager
+from .models import TeslaPowerMgmtConfigEntry, TeslaPowerMgmtData
+from .services import async_setup_services
+from .settings import SiteSettings, charger_subentries
 
-PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.SENSOR]
+PLATFORMS: list[Platform] = [
+    Platform.BINARY_SENSOR,
+    Platform.NUMBER,
+    Platform.SENSOR,
+    Platform.SWITCH,
+]
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Register the services once for all sites."""
+    async_setup_services(hass)
+    return True
 
 
 async def async_setup_entry(
     hass: HomeAssistant, entry: TeslaPowerMgmtConfigEntry
 ) -> bool:
-    """Start polling every charger of the site and add their entities."""
+    """Poll every charger, add the entities, then start managing."""
     interval = timedelta(
         seconds=entry.options.get(CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL)
     )
@@ -34,14 +48,19 @@ async def async_setup_entry(
         subentry_id: WallConnectorCoordinator(
             hass, entry, subentry, interval, three_phase_site=three_phase_site
         )
-        for subentry_id, subentry in entry.subentries.items()
-        if subentry.subentry_type == SUBENTRY_TYPE_CHARGER
+        for subentry_id, subentry in charger_subentries(entry).items()
     }
     # A charger that does not answer now is not a reason to hold back the
     # others: its entities start unavailable and it is polled again.
     await asyncio.gather(*(charger.async_refresh() for charger in chargers.values()))
-    entry.runtime_data = TeslaPowerMgmtData(chargers=chargers)
+    manager = PowerManager(hass, entry, chargers, SiteSettings.from_entry(entry))
+    entry.runtime_data = TeslaPowerMgmtData(chargers=chargers, manager=manager)
+    # A first decision for the entities to show; nothing is written until the
+    # platforms have restored power levels and limits.
+    manager.async_evaluate(apply=False)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    manager.async_start()
+    entry.async_on_unload(manager.async_remove_repairs)
     entry.async_on_unload(entry.add_update_listener(_async_reload))
     return True
 
@@ -54,5 +73,5 @@ async def _async_reload(hass: HomeAssistant, entry: TeslaPowerMgmtConfigEntry) -
 async def async_unload_entry(
     hass: HomeAssistant, entry: TeslaPowerMgmtConfigEntry
 ) -> bool:
-    """Stop polling and remove the entities."""
+    """Stop polling and managing, and remove the entities."""
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)

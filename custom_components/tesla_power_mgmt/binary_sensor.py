@@ -12,8 +12,11 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import TeslaPowerMgmtConfigEntry, WallConnectorData
-from .entity import WallConnectorEntity
+from .coordinator import WallConnectorData
+from .entity import SiteDevice, SiteEntity, WallConnectorEntity
+from .manager import ManagerData, PowerManager
+from .models import TeslaPowerMgmtConfigEntry
+from .settings import has_powerwall
 
 PARALLEL_UPDATES = 0
 
@@ -54,6 +57,84 @@ async def async_setup_entry(
         ]
         entities.append(WallConnectorOnline(coordinator, ONLINE))
         async_add_entities(entities, config_subentry_id=subentry_id)
+    manager = entry.runtime_data.manager
+    site = [OVERLOAD, CHARGER_UNREACHABLE]
+    if has_powerwall(entry.options):
+        site.append(GRID_OUTAGE)
+    async_add_entities(SiteBinarySensor(manager, d) for d in site)
+
+
+# Measurement noise a Wall Connector shows; not an overload on its own.
+OVERLOAD_TOLERANCE_A = 1.0
+
+
+def _overloaded(manager: PowerManager) -> bool:
+    """Return whether the vehicles draw more than the site can give now."""
+    decision = manager.data.decision
+    if any(h < 0 for h in decision.panel_headroom_a or ()):
+        return True
+    return any(
+        available is not None and drawn > available + OVERLOAD_TOLERANCE_A
+        for drawn, available in zip(
+            decision.network_current_a, decision.available_current_a, strict=True
+        )
+    )
+
+
+def _unreachable(manager: PowerManager) -> bool:
+    return any(not c.last_update_success for c in manager.chargers.values())
+
+
+def _outage(data: ManagerData) -> bool | None:
+    return None if data.site.grid_up is None else not data.site.grid_up
+
+
+@dataclass(frozen=True, kw_only=True)
+class SiteBinarySensorDescription(BinarySensorEntityDescription):
+    """A yes/no state of the site and the device it belongs to."""
+
+    device: SiteDevice
+    value_fn: Callable[[PowerManager], bool | None]
+
+
+OVERLOAD = SiteBinarySensorDescription(
+    key="overload",
+    translation_key="overload",
+    device=SiteDevice.GROUP,
+    device_class=BinarySensorDeviceClass.PROBLEM,
+    value_fn=_overloaded,
+)
+CHARGER_UNREACHABLE = SiteBinarySensorDescription(
+    key="charger_unreachable",
+    translation_key="charger_unreachable",
+    device=SiteDevice.GROUP,
+    device_class=BinarySensorDeviceClass.PROBLEM,
+    value_fn=_unreachable,
+)
+GRID_OUTAGE = SiteBinarySensorDescription(
+    key="grid_outage",
+    translation_key="grid_outage",
+    device=SiteDevice.POWERWALL,
+    device_class=BinarySensorDeviceClass.PROBLEM,
+    value_fn=lambda manager: _outage(manager.data),
+)
+
+
+class SiteBinarySensor(SiteEntity, BinarySensorEntity):
+    """A yes/no state of the site."""
+
+    entity_description: SiteBinarySensorDescription
+
+    def __init__(
+        self, manager: PowerManager, description: SiteBinarySensorDescription
+    ) -> None:
+        """Create the sensor on its site device."""
+        super().__init__(manager, description, description.device)
+
+    @property
+    def is_on(self) -> bool | None:
+        """Return the state from the last evaluation."""
+        return self.entity_description.value_fn(self.coordinator)
 
 
 class WallConnectorBinarySensor(WallConnectorEntity, BinarySensorEntity):

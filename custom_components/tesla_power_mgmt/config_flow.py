@@ -17,9 +17,6 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.selector import (
     EntitySelector,
     EntitySelectorConfig,
-    NumberSelector,
-    NumberSelectorConfig,
-    NumberSelectorMode,
     SelectSelector,
     SelectSelectorConfig,
     SelectSelectorMode,
@@ -32,25 +29,23 @@ from .const import (
     CONF_CURRENT_ENTITY,
     CONF_PHASES,
     CONF_REGION,
-    CONF_SCAN_INTERVAL,
     CONF_SUPPLY,
     CONF_SWITCH_ENTITY,
     CONF_VOLTAGE,
     CONF_WIRED_PHASE,
     DEFAULT_PORT,
-    DEFAULT_SCAN_INTERVAL,
     DEFAULT_VOLTAGE,
     DOMAIN,
     LOGGER,
     MAX_BREAKER,
-    MAX_SCAN_INTERVAL,
     MIN_BREAKER,
-    MIN_SCAN_INTERVAL,
     SUBENTRY_TYPE_CHARGER,
     Supply,
     WiredPhase,
 )
 from .engine import Region
+from .options_flow import TeslaPowerMgmtOptionsFlow
+from .selectors import number
 from .wall_connector import (
     Identity,
     NotAWallConnectorError,
@@ -71,15 +66,6 @@ def _select(options: list[str], key: str) -> SelectSelector:
     )
 
 
-def _number(minimum: int, maximum: int, unit: str | None = None) -> NumberSelector:
-    config = NumberSelectorConfig(
-        min=minimum, max=maximum, step=1, mode=NumberSelectorMode.BOX
-    )
-    if unit:
-        config["unit_of_measurement"] = unit
-    return NumberSelector(config)
-
-
 SITE_SCHEMA = probatio.Schema(
     {
         probatio.Required(CONF_NAME, default="Home"): TextSelector(),
@@ -89,7 +75,7 @@ SITE_SCHEMA = probatio.Schema(
         probatio.Required(CONF_SUPPLY, default=Supply.SINGLE_PHASE): _select(
             list(Supply), CONF_SUPPLY
         ),
-        probatio.Optional(CONF_VOLTAGE): _number(MIN_VOLTAGE, MAX_VOLTAGE, "V"),
+        probatio.Optional(CONF_VOLTAGE): number(MIN_VOLTAGE, MAX_VOLTAGE, "V"),
     }
 )
 
@@ -171,30 +157,6 @@ class TeslaPowerMgmtConfigFlow(ConfigFlow, domain=DOMAIN):
         )
 
 
-class TeslaPowerMgmtOptionsFlow(OptionsFlow):
-    """How often chargers are polled."""
-
-    async def async_step_init(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """Show and save the options."""
-        if user_input is not None:
-            return self.async_create_entry(
-                data={CONF_SCAN_INTERVAL: int(user_input[CONF_SCAN_INTERVAL])}
-            )
-        schema = probatio.Schema(
-            {
-                probatio.Required(
-                    CONF_SCAN_INTERVAL,
-                    default=self.config_entry.options.get(
-                        CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL
-                    ),
-                ): _number(MIN_SCAN_INTERVAL, MAX_SCAN_INTERVAL, "s"),
-            }
-        )
-        return self.async_show_form(step_id="init", data_schema=schema)
-
-
 class WallConnectorSubentryFlow(ConfigSubentryFlow):
     """Add or reconfigure one Wall Connector of a site."""
 
@@ -203,7 +165,7 @@ class WallConnectorSubentryFlow(ConfigSubentryFlow):
         fields: dict[probatio.Marker, Any] = {
             probatio.Required(CONF_HOST): TextSelector(),
             probatio.Optional(CONF_NAME): TextSelector(),
-            probatio.Required(CONF_BREAKER): _number(MIN_BREAKER, MAX_BREAKER, "A"),
+            probatio.Required(CONF_BREAKER): number(MIN_BREAKER, MAX_BREAKER, "A"),
         }
         if three_phase:
             fields[probatio.Required(CONF_PHASES, default="3")] = _select(
@@ -219,7 +181,7 @@ class WallConnectorSubentryFlow(ConfigSubentryFlow):
             EntitySelectorConfig(domain="switch")
         )
         # Gen 3 units serve port 80; another port is for a proxy or a simulator.
-        fields[probatio.Optional(CONF_PORT, default=DEFAULT_PORT)] = _number(1, 65535)
+        fields[probatio.Optional(CONF_PORT, default=DEFAULT_PORT)] = number(1, 65535)
         return probatio.Schema(fields)
 
     async def _validate(

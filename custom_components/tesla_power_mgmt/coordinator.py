@@ -8,10 +8,20 @@ from homeassistant.const import CONF_HOST, CONF_PORT
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
-from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+from homeassistant.helpers.update_coordinator import (
+    TimestampDataUpdateCoordinator,
+    UpdateFailed,
+)
 from homeassistant.util import dt as dt_util
 
-from .const import DEFAULT_PORT, DOMAIN, LIFETIME_INTERVAL, LOGGER, WIFI_INTERVAL
+from .const import (
+    CONF_PHASES,
+    DEFAULT_PORT,
+    DOMAIN,
+    LIFETIME_INTERVAL,
+    LOGGER,
+    WIFI_INTERVAL,
+)
 from .wall_connector import (
     Identity,
     Lifetime,
@@ -33,7 +43,7 @@ class WallConnectorData:
     wifi: WifiStatus | None = None
 
 
-class WallConnectorCoordinator(DataUpdateCoordinator[WallConnectorData]):
+class WallConnectorCoordinator(TimestampDataUpdateCoordinator[WallConnectorData]):
     """Polls one Wall Connector configured as a subentry of the site."""
 
     config_entry: ConfigEntry
@@ -50,6 +60,9 @@ class WallConnectorCoordinator(DataUpdateCoordinator[WallConnectorData]):
         """Create the coordinator for one charger subentry."""
         self.subentry = subentry
         self.three_phase_site = three_phase_site
+        self.three_phase_charger = (
+            three_phase_site and subentry.data.get(CONF_PHASES) == 3
+        )
         self.serial_number: str = subentry.unique_id or subentry.subentry_id
         self.identity: Identity | None = None
         self.client = WallConnectorClient(
@@ -129,13 +142,3 @@ class WallConnectorCoordinator(DataUpdateCoordinator[WallConnectorData]):
                 model_id=self.identity.part_number,
                 sw_version=self.identity.firmware_version,
             )
-
-
-@dataclass(slots=True)
-class TeslaPowerMgmtData:
-    """What a loaded site entry holds at runtime."""
-
-    chargers: dict[str, WallConnectorCoordinator]  # by subentry id
-
-
-type TeslaPowerMgmtConfigEntry = ConfigEntry[TeslaPowerMgmtData]

@@ -7,7 +7,7 @@ from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.const import CONF_HOST
 from homeassistant.core import HomeAssistant
 
-from .coordinator import TeslaPowerMgmtConfigEntry
+from .models import TeslaPowerMgmtConfigEntry
 
 TO_REDACT = {
     CONF_HOST,

@@ -1,11 +1,15 @@
 """Base entity for a Wall Connector's entities."""
 
-from homeassistant.helpers.device_registry import DeviceInfo
+from enum import StrEnum
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .const import DOMAIN
 from .coordinator import WallConnectorCoordinator
+from .manager import PowerManager
 
 
 class WallConnectorEntity(CoordinatorEntity[WallConnectorCoordinator]):
@@ -31,3 +35,63 @@ class WallConnectorEntity(CoordinatorEntity[WallConnectorCoordinator]):
             serial_number=serial,
             sw_version=identity.firmware_version if identity else None,
         )
+
+
+class SiteDevice(StrEnum):
+    """The site-level devices: the group, its power meter, its Powerwall."""
+
+    GROUP = "group"
+    METER = "meter"
+    POWERWALL = "powerwall"
+
+
+def site_device_info(entry: ConfigEntry, device: SiteDevice) -> DeviceInfo:
+    """Return the device info of one of the site's devices."""
+    if device is SiteDevice.GROUP:
+        return DeviceInfo(
+            identifiers={(DOMAIN, entry.entry_id)},
+            name=entry.title,
+            manufacturer="Tesla Power Management",
+            model="Power sharing group",
+            entry_type=DeviceEntryType.SERVICE,
+        )
+    meter = device is SiteDevice.METER
+    return DeviceInfo(
+        identifiers={(DOMAIN, f"{entry.entry_id}_{device}")},
+        name=f"{entry.title} {'power meter' if meter else 'Powerwall'}",
+        manufacturer=None if meter else "Tesla",
+        model="Power meter" if meter else "Powerwall",
+    )
+
+
+class SiteEntity(CoordinatorEntity[PowerManager]):
+    """An entity of the site's group, meter or Powerwall device."""
+
+    _attr_has_entity_name = True
+
+    def __init__(
+        self, manager: PowerManager, description: EntityDescription, device: SiteDevice
+    ) -> None:
+        """Attach the entity to one of the site's devices."""
+        super().__init__(manager)
+        self.entity_description = description
+        entry = manager.config_entry
+        self._attr_unique_id = f"{entry.entry_id}_{device}_{description.key}"
+        self._attr_device_info = site_device_info(entry, device)
+
+
+class ChargerControlEntity(CoordinatorEntity[PowerManager]):
+    """A power-management entity of one Wall Connector device."""
+
+    _attr_has_entity_name = True
+
+    def __init__(
+        self, manager: PowerManager, subentry_id: str, description: EntityDescription
+    ) -> None:
+        """Attach the entity to the unit's device (made by its monitoring)."""
+        super().__init__(manager)
+        self.entity_description = description
+        self.subentry_id = subentry_id
+        serial = manager.chargers[subentry_id].serial_number
+        self._attr_unique_id = f"{serial}_{description.key}"
+        self._attr_device_info = DeviceInfo(identifiers={(DOMAIN, serial)})

@@ -24,8 +24,13 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
-from .coordinator import TeslaPowerMgmtConfigEntry, WallConnectorData
-from .entity import WallConnectorEntity
+from .const import CONF_PHASE_CURRENT_ENTITIES
+from .coordinator import WallConnectorData
+from .engine import LimitReason, site_fallback_limit
+from .entity import ChargerControlEntity, SiteDevice, SiteEntity, WallConnectorEntity
+from .manager import ManagerData, PowerManager
+from .models import TeslaPowerMgmtConfigEntry
+from .settings import has_meter, has_powerwall
 
 # evse_state codes as the firmware reports them; other codes read "unknown".
 EVSE_STATES = {
@@ -220,21 +225,234 @@ SENSORS: tuple[WallConnectorSensorDescription, ...] = (
 )
 
 
+def _highest(values: tuple[float | None, ...] | None) -> float | None:
+    known = [value for value in values or () if value is not None]
+    return round(max(known), 1) if known else None
+
+
+def _lowest(values: tuple[float | None, ...] | None) -> float | None:
+    known = [value for value in values or () if value is not None]
+    return round(min(known), 1) if known else None
+
+
+def _ev_power_w(data: ManagerData) -> float:
+    return sum(data.decision.network_current_a) * data.config.voltage_v
+
+
+def _grid_power_w(data: ManagerData) -> float | None:
+    """Return the grid power, measured or from the phase currents."""
+    if data.site.grid_power_w is not None:
+        return data.site.grid_power_w
+    if data.site.phase_current_a is None:
+        return None
+    return round(sum(data.site.phase_current_a) * data.config.voltage_v)
+
+
+def _surplus_solar_w(data: ManagerData) -> float | None:
+    site = data.site
+    if site.solar_w is None or site.site_load_w is None:
+        return None
+    home_w = max(site.site_load_w - _ev_power_w(data), 0.0)
+    return round(max(site.solar_w - home_w, 0.0))
+
+
+def _fallback_a(data: ManagerData) -> int | None:
+    config = data.config
+    limits = [site_fallback_limit(config, charger) for charger in config.chargers]
+    return max(limits) if limits else None
+
+
+def _phase_meter(index: int) -> Callable[[ManagerData], StateType]:
+    def read(data: ManagerData) -> StateType:
+        currents = data.site.phase_current_a
+        return currents[index] if currents and index < len(currents) else None
+
+    return read
+
+
+@dataclass(frozen=True, kw_only=True)
+class SiteSensorDescription(SensorEntityDescription):
+    """A sensor of the site's group, meter or Powerwall, from the last evaluation."""
+
+    device: SiteDevice
+    value_fn: Callable[[ManagerData], StateType]
+
+
+def _amps(
+    key: str, device: SiteDevice, read: Callable[[ManagerData], StateType]
+) -> SiteSensorDescription:
+    return SiteSensorDescription(
+        key=key,
+        translation_key=key,
+        device=device,
+        device_class=SensorDeviceClass.CURRENT,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfElectricCurrent.AMPERE,
+        suggested_display_precision=1,
+        value_fn=read,
+    )
+
+
+def _watts(
+    key: str, device: SiteDevice, read: Callable[[ManagerData], StateType]
+) -> SiteSensorDescription:
+    return SiteSensorDescription(
+        key=key,
+        translation_key=key,
+        device=device,
+        device_class=SensorDeviceClass.POWER,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfPower.WATT,
+        suggested_display_precision=0,
+        value_fn=read,
+    )
+
+
+GROUP_SENSORS: tuple[SiteSensorDescription, ...] = (
+    _amps(
+        "network_current",
+        SiteDevice.GROUP,
+        lambda data: _highest(data.decision.network_current_a),
+    ),
+    _amps(
+        "available_current",
+        SiteDevice.GROUP,
+        lambda data: _lowest(data.decision.available_current_a),
+    ),
+    SiteSensorDescription(
+        key="network_size",
+        translation_key="network_size",
+        device=SiteDevice.GROUP,
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda data: len(data.config.chargers),
+    ),
+    _amps("fallback_limit", SiteDevice.GROUP, _fallback_a),
+)
+METER_SENSORS: tuple[SiteSensorDescription, ...] = (
+    _watts("grid_power", SiteDevice.METER, _grid_power_w),
+    _amps(
+        "home_load",
+        SiteDevice.METER,
+        lambda data: _highest(data.decision.home_load_a),
+    ),
+    _amps(
+        "headroom",
+        SiteDevice.METER,
+        lambda data: _lowest(data.decision.panel_headroom_a),
+    ),
+)
+PHASE_METER_SENSORS: tuple[SiteSensorDescription, ...] = tuple(
+    _amps(f"phase_{phase}_current", SiteDevice.METER, _phase_meter(phase - 1))
+    for phase in (1, 2, 3)
+)
+POWERWALL_SENSORS: tuple[SiteSensorDescription, ...] = (
+    SiteSensorDescription(
+        key="battery_level",
+        device=SiteDevice.POWERWALL,
+        device_class=SensorDeviceClass.BATTERY,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=PERCENTAGE,
+        suggested_display_precision=0,
+        value_fn=lambda data: data.site.battery_pct,
+    ),
+    _watts("solar_power", SiteDevice.POWERWALL, lambda data: data.site.solar_w),
+    _watts("surplus_solar", SiteDevice.POWERWALL, _surplus_solar_w),
+    _watts(
+        "power_available_to_vehicles",
+        SiteDevice.POWERWALL,
+        lambda data: data.decision.outage_power_w,
+    ),
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChargerManagementSensorDescription(SensorEntityDescription):
+    """A power-management sensor of one Wall Connector."""
+
+    value_fn: Callable[[PowerManager, str], StateType]
+
+
+CHARGER_MANAGEMENT_SENSORS: tuple[ChargerManagementSensorDescription, ...] = (
+    ChargerManagementSensorDescription(
+        key="pilot_current",
+        translation_key="pilot_current",
+        device_class=SensorDeviceClass.CURRENT,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfElectricCurrent.AMPERE,
+        value_fn=lambda manager, charger: (
+            manager.data.decision.chargers[charger].pilot_a
+        ),
+    ),
+    ChargerManagementSensorDescription(
+        key="limit_reason",
+        translation_key="limit_reason",
+        device_class=SensorDeviceClass.ENUM,
+        options=[reason.value for reason in LimitReason],
+        value_fn=lambda manager, charger: (
+            manager.data.decision.chargers[charger].reason.value
+        ),
+    ),
+    ChargerManagementSensorDescription(
+        key="vehicle_commands",
+        translation_key="vehicle_commands",
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda manager, charger: manager.actuator.commands[charger],
+    ),
+)
+
+
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: TeslaPowerMgmtConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the sensors of every configured Wall Connector."""
+    """Add the sensors of every Wall Connector and of the site."""
+    manager = entry.runtime_data.manager
     for subentry_id, coordinator in entry.runtime_data.chargers.items():
-        async_add_entities(
-            (
-                WallConnectorSensor(coordinator, description)
-                for description in SENSORS
-                if coordinator.three_phase_site or not description.three_phase_only
-            ),
-            config_subentry_id=subentry_id,
+        entities: list[SensorEntity] = [
+            WallConnectorSensor(coordinator, description)
+            for description in SENSORS
+            if coordinator.three_phase_site or not description.three_phase_only
+        ]
+        entities.extend(
+            ChargerManagementSensor(manager, subentry_id, description)
+            for description in CHARGER_MANAGEMENT_SENSORS
         )
+        async_add_entities(entities, config_subentry_id=subentry_id)
+
+    site: list[SiteSensorDescription] = list(GROUP_SENSORS)
+    if has_meter(entry.options):
+        site.extend(METER_SENSORS)
+        phases = entry.options.get(CONF_PHASE_CURRENT_ENTITIES) or []
+        site.extend(PHASE_METER_SENSORS[: len(phases)])
+    if has_powerwall(entry.options):
+        site.extend(POWERWALL_SENSORS)
+    async_add_entities(
+        SiteSensor(manager, description, description.device) for description in site
+    )
+
+
+class SiteSensor(SiteEntity, SensorEntity):
+    """A figure of the site from the last evaluation."""
+
+    entity_description: SiteSensorDescription
+
+    @property
+    def native_value(self) -> StateType:
+        """Return the figure."""
+        return self.entity_description.value_fn(self.coordinator.data)
+
+
+class ChargerManagementSensor(ChargerControlEntity, SensorEntity):
+    """What the manager decided for one charger."""
+
+    entity_description: ChargerManagementSensorDescription
+
+    @property
+    def native_value(self) -> StateType:
+        """Return the figure."""
+        return self.entity_description.value_fn(self.coordinator, self.subentry_id)
 
 
 class WallConnectorSensor(WallConnectorEntity, SensorEntity):
