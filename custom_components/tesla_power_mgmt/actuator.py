@@ -12,7 +12,6 @@ import asyncio
 from collections import Counter
 from dataclasses import dataclass
 import math
-import time
 
 from homeassistant.const import (
     ATTR_ENTITY_ID,
@@ -108,7 +107,7 @@ class Actuator:
         if value in (last, shown):
             self._sent[charger_id] = value
             return
-        now = time.monotonic()
+        now = self.hass.loop.time()
         if value > (last if last is not None else shown or 0):
             if now - self._last_rise.get(charger_id, -math.inf) < MIN_RISE_INTERVAL_S:
                 return

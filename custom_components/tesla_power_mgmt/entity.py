@@ -12,6 +12,20 @@ from .coordinator import WallConnectorCoordinator
 from .manager import PowerManager
 
 
+def charger_device_info(coordinator: WallConnectorCoordinator) -> DeviceInfo:
+    """Return the device info of one Wall Connector."""
+    identity = coordinator.identity
+    return DeviceInfo(
+        identifiers={(DOMAIN, coordinator.serial_number)},
+        name=coordinator.subentry.title,
+        manufacturer="Tesla",
+        model="Wall Connector Gen 3",
+        model_id=identity.part_number if identity else None,
+        serial_number=coordinator.serial_number,
+        sw_version=identity.firmware_version if identity else None,
+    )
+
+
 class WallConnectorEntity(CoordinatorEntity[WallConnectorCoordinator]):
     """An entity of one Wall Connector device, unique by its serial number."""
 
@@ -23,18 +37,8 @@ class WallConnectorEntity(CoordinatorEntity[WallConnectorCoordinator]):
         """Attach the entity to the unit's device."""
         super().__init__(coordinator)
         self.entity_description = description
-        serial = coordinator.serial_number
-        identity = coordinator.identity
-        self._attr_unique_id = f"{serial}_{description.key}"
-        self._attr_device_info = DeviceInfo(
-            identifiers={(DOMAIN, serial)},
-            name=coordinator.subentry.title,
-            manufacturer="Tesla",
-            model="Wall Connector Gen 3",
-            model_id=identity.part_number if identity else None,
-            serial_number=serial,
-            sw_version=identity.firmware_version if identity else None,
-        )
+        self._attr_unique_id = f"{coordinator.serial_number}_{description.key}"
+        self._attr_device_info = charger_device_info(coordinator)
 
 
 class SiteDevice(StrEnum):
@@ -92,6 +96,6 @@ class ChargerControlEntity(CoordinatorEntity[PowerManager]):
         super().__init__(manager)
         self.entity_description = description
         self.subentry_id = subentry_id
-        serial = manager.chargers[subentry_id].serial_number
-        self._attr_unique_id = f"{serial}_{description.key}"
-        self._attr_device_info = DeviceInfo(identifiers={(DOMAIN, serial)})
+        charger = manager.chargers[subentry_id]
+        self._attr_unique_id = f"{charger.serial_number}_{description.key}"
+        self._attr_device_info = charger_device_info(charger)

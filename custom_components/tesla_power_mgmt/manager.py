@@ -8,7 +8,7 @@ see ``sources`` for what counts as a reading at all.
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-import time
+from datetime import datetime, timedelta
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
@@ -22,8 +22,10 @@ from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from homeassistant.helpers.event import (
     async_track_state_change_event,
     async_track_state_report_event,
+    async_track_time_interval,
 )
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
+from homeassistant.util import dt as dt_util
 
 from .actuator import Actuator, Control
 from .const import (
@@ -88,6 +90,7 @@ THROTTLING_REASONS = frozenset(
 _PLAUSIBLE_PANEL_FACTOR = 3.0
 _PLAUSIBLE_POWERWALL_W = 1_000_000.0
 UNREACHABLE_REPAIR_AFTER_S = 300.0
+HEARTBEAT = timedelta(seconds=10)
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,6 +216,11 @@ class PowerManager(DataUpdateCoordinator[ManagerData]):
         entry.async_on_unload(
             self.hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, self._on_stop)
         )
+        # A heartbeat for the rules that run on time alone (staleness, resume
+        # delay, rotation) when no unit answers and no meter reports.
+        entry.async_on_unload(
+            async_track_time_interval(self.hass, self._on_tick, HEARTBEAT)
+        )
         self.async_evaluate()
 
     @callback
@@ -220,9 +228,13 @@ class PowerManager(DataUpdateCoordinator[ManagerData]):
         self.async_evaluate()
 
     @callback
+    def _on_tick(self, _now: datetime) -> None:
+        self.async_evaluate()
+
+    @callback
     def async_evaluate(self, *, apply: bool = True) -> None:
         """Evaluate with the latest readings and (unless told not to) apply it."""
-        now = time.time()
+        now = dt_util.utcnow().timestamp()
         entry = self.config_entry
         subentries = charger_subentries(entry)
         controls = self._controls()

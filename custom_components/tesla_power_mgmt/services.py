@@ -1,11 +1,10 @@
 """Services to boost, pause and resume one charger."""
 
-import time
-
 from homeassistant.const import ATTR_DEVICE_ID
 from homeassistant.core import HomeAssistant, ServiceCall, callback
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv, device_registry as dr
+from homeassistant.util import dt as dt_util
 import probatio
 
 from .const import ATTR_DURATION, DOMAIN, SERVICE_BOOST, SERVICE_PAUSE, SERVICE_RESUME
@@ -47,7 +46,7 @@ def _find(hass: HomeAssistant, device_id: str) -> tuple[PowerManager, str]:
 async def _boost(call: ServiceCall) -> None:
     manager, charger = _find(call.hass, call.data[ATTR_DEVICE_ID])
     settings = manager.settings.chargers[charger]
-    settings.boost_until = time.time() + 60 * call.data[ATTR_DURATION]
+    settings.boost_until = dt_util.utcnow().timestamp() + 60 * call.data[ATTR_DURATION]
     settings.paused = False
     manager.async_evaluate()
 

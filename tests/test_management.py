@@ -1,0 +1,423 @@
+"""Live power management in Home Assistant: meter, Powerwall, group, control."""
+
+from datetime import timedelta
+from typing import Any
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.const import STATE_OFF, STATE_ON
+from homeassistant.core import HomeAssistant, State
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.setup import async_setup_component
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+    async_fire_time_changed,
+    mock_restore_cache_with_extra_data,
+    setup_test_component_platform,
+)
+
+from custom_components.tesla_power_mgmt.const import (
+    CONF_BATTERY_LEVEL_ENTITY,
+    CONF_BREAKER,
+    CONF_CHARGING_THRESHOLD,
+    CONF_CURRENT_ENTITY,
+    CONF_DISCHARGE_CAPABILITY,
+    CONF_GRID_POWER_ENTITY,
+    CONF_GRID_STATUS_ENTITY,
+    CONF_HOME_LOAD_ENTITY,
+    CONF_NETWORK_LIMIT,
+    CONF_PANEL_LIMIT,
+    CONF_SAFETY_MARGIN,
+    CONF_SOLAR_POWER_ENTITY,
+    CONF_SWITCH_ENTITY,
+    DOMAIN,
+    EVENT_CHARGER_THROTTLED,
+    EVENT_OUTAGE_ENDED,
+    EVENT_OUTAGE_STARTED,
+)
+
+from .common import (
+    FakeWallConnector,
+    Vehicle,
+    VehicleChargeCurrent,
+    VehicleCharging,
+    charger_subentry,
+    site_entry,
+)
+
+GRID = "sensor.grid_power"
+CONTROL = {
+    CONF_CURRENT_ENTITY: "number.car_charge_current",
+    CONF_SWITCH_ENTITY: "switch.car_charging",
+    CONF_BREAKER: 60,  # 48 A under the 80 % rule
+}
+METER = {CONF_GRID_POWER_ENTITY: GRID, CONF_PANEL_LIMIT: 100, CONF_SAFETY_MARGIN: 2}
+POWERWALL = {
+    CONF_BATTERY_LEVEL_ENTITY: "sensor.powerwall_charge",
+    CONF_GRID_STATUS_ENTITY: "binary_sensor.powerwall_grid_status",
+    CONF_SOLAR_POWER_ENTITY: "sensor.powerwall_solar_power",
+    CONF_HOME_LOAD_ENTITY: "sensor.powerwall_load_power",
+    CONF_DISCHARGE_CAPABILITY: 5.0,
+    CONF_CHARGING_THRESHOLD: 50,
+}
+VOLTS = 240
+
+
+class Car:
+    """A vehicle at a fake unit, with real number and switch entities."""
+
+    def __init__(self, unit: FakeWallConnector) -> None:
+        self.vehicle = Vehicle(unit)
+        self.current = VehicleChargeCurrent(self.vehicle)
+        self.switch = VehicleCharging(self.vehicle)
+
+    @property
+    def commanded(self) -> float:
+        return self.vehicle.request_a
+
+
+@pytest.fixture
+async def car(hass: HomeAssistant, wall_connector: FakeWallConnector) -> Car:
+    car = Car(wall_connector)
+    setup_test_component_platform(hass, "number", [car.current])
+    setup_test_component_platform(hass, "switch", [car.switch])
+    assert await async_setup_component(hass, "number", {"number": {"platform": "test"}})
+    assert await async_setup_component(hass, "switch", {"switch": {"platform": "test"}})
+    await hass.async_block_till_done()
+    return car
+
+
+class Sources:
+    """The meter and Powerwall of the test site, seeing the car's real draw."""
+
+    def __init__(self, hass: HomeAssistant, car: Car) -> None:
+        self.hass = hass
+        self.car = car
+        self.home_w = 2000.0
+        self.solar_w = 0.0
+        self.grid_up = True
+        self.battery = 80.0
+        self.meter_value: str | None = None  # overrides the meter's state
+        self.meter_unit = "W"
+
+    @property
+    def car_w(self) -> float:
+        return float(self.car.vehicle.vitals["vehicle_current_a"]) * VOLTS
+
+    def report(self) -> None:
+        """Report every value (again), as real sources do every few seconds."""
+        states = self.hass.states
+        grid_w = self.home_w + self.car_w - self.solar_w
+        meter = self.meter_value
+        if self.meter_unit == "kW" and meter is None:
+            meter = str(grid_w / 1000)
+        states.async_set(
+            GRID, meter or str(grid_w), {"unit_of_measurement": self.meter_unit}
+        )
+        states.async_set(
+            POWERWALL[CONF_GRID_STATUS_ENTITY], STATE_ON if self.grid_up else STATE_OFF
+        )
+        states.async_set(
+            POWERWALL[CONF_BATTERY_LEVEL_ENTITY],
+            str(self.battery),
+            {"unit_of_measurement": "%"},
+        )
+        states.async_set(
+            POWERWALL[CONF_SOLAR_POWER_ENTITY],
+            str(self.solar_w / 1000),
+            {"unit_of_measurement": "kW"},
+        )
+        states.async_set(
+            POWERWALL[CONF_HOME_LOAD_ENTITY],
+            str((self.home_w + self.car_w) / 1000),
+            {"unit_of_measurement": "kW"},
+        )
+
+    def follow(self) -> None:
+        """The car acts on its commands; the meter sees it before the unit."""
+        self.car.vehicle.apply()
+        self.report()
+
+    async def changed(self) -> None:
+        """Report now and let the event be handled."""
+        self.report()
+        await self.hass.async_block_till_done()
+
+
+@pytest.fixture
+def sources(hass: HomeAssistant, car: Car) -> Sources:
+    return Sources(hass, car)
+
+
+async def start(
+    hass: HomeAssistant,
+    unit: FakeWallConnector,
+    options: dict[str, Any],
+    sources: Sources | None = None,
+    **data: Any,
+) -> MockConfigEntry:
+    entry = site_entry(
+        charger_subentry(unit.port, **{**CONTROL, **data}), options=options
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    await settle(hass, entry, sources)
+    return entry
+
+
+async def settle(
+    hass: HomeAssistant, entry: MockConfigEntry, sources: Sources | None
+) -> None:
+    """Let units and sources show what the vehicles do after the commands."""
+    if sources:
+        sources.follow()
+    for charger in entry.runtime_data.chargers.values():
+        await charger.async_refresh()
+    await hass.async_block_till_done()
+
+
+async def poll(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    seconds: float,
+    sources: Sources | None = None,
+) -> None:
+    """Let time pass in steps a little over the poll interval; sources report."""
+    while seconds > 0:
+        step = min(seconds, 6)
+        freezer.tick(timedelta(seconds=step))
+        if sources:
+            sources.follow()
+        async_fire_time_changed(hass)
+        await hass.async_block_till_done(wait_background_tasks=True)
+        seconds -= step
+
+
+async def test_load_spike_lowers_current_in_the_same_event(
+    hass: HomeAssistant, wall_connector: FakeWallConnector, car: Car, sources: Sources
+) -> None:
+    sources.report()
+    await start(hass, wall_connector, METER, sources)
+    assert car.commanded == 48
+    assert hass.states.get("sensor.garage_pilot_current").state == "48"
+    assert hass.states.get("sensor.garage_limit_reason").state == "power_level"
+
+    # Dryer and oven: 20 kW more. The meter's report alone lowers the car.
+    sources.home_w += 20_000
+    await sources.changed()
+    home_a = sources.home_w / VOLTS
+    assert car.commanded <= 100 - 2 - home_a
+    assert hass.states.get("sensor.garage_limit_reason").state == "panel_headroom"
+    headroom = float(hass.states.get("sensor.home_power_meter_headroom").state)
+    assert headroom == pytest.approx(100 - 2 - home_a, abs=0.2)
+    home_load = float(hass.states.get("sensor.home_power_meter_home_load").state)
+    assert home_load == pytest.approx(home_a, abs=0.2)
+
+
+async def test_nothing_written_when_nothing_changes(
+    hass: HomeAssistant,
+    wall_connector: FakeWallConnector,
+    car: Car,
+    sources: Sources,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    sources.report()
+    await start(hass, wall_connector, METER, sources)
+    await poll(hass, freezer, 12, sources)
+    writes = len(car.current.writes)
+    assert writes == 1
+    await poll(hass, freezer, 120, sources)
+    assert len(car.current.writes) == writes
+    assert car.switch.writes == []
+    commands = hass.states.get("sensor.garage_vehicle_commands")
+    assert commands.state == str(writes)
+
+
+@pytest.mark.parametrize(
+    ("value", "unit"),
+    [
+        ("lots", "W"),
+        ("-5000000", "W"),
+        ("99999999", "W"),
+        ("5000", "furlongs"),
+        ("nan", "W"),
+        ("unavailable", "W"),
+    ],
+)
+async def test_untrustworthy_meter_is_stale_not_a_number(
+    hass: HomeAssistant,
+    wall_connector: FakeWallConnector,
+    car: Car,
+    sources: Sources,
+    freezer: FrozenDateTimeFactory,
+    value: str,
+    unit: str,
+) -> None:
+    sources.home_w = 70 * VOLTS  # little room: the car is at 100 - 2 - 70 A
+    sources.report()
+    await start(hass, wall_connector, METER, sources)
+    assert car.commanded == 28
+    sources.meter_value, sources.meter_unit = value, unit
+    await sources.changed()
+    # Within the grace the last good reading holds.
+    assert hass.states.get("sensor.garage_limit_reason").state == "panel_headroom"
+    await poll(hass, freezer, 36, sources)  # the bad value keeps being reported
+    assert hass.states.get("sensor.garage_limit_reason").state == "stale_input"
+    assert car.commanded <= 28, "a stale meter never raises the current"
+    grid_state = hass.states.get("sensor.home_power_meter_grid_power")
+    assert float(grid_state.state) == pytest.approx(70 * VOLTS + 32 * VOLTS)
+
+
+async def test_meter_in_kilowatts(
+    hass: HomeAssistant, wall_connector: FakeWallConnector, car: Car, sources: Sources
+) -> None:
+    sources.meter_unit = "kW"
+    sources.home_w = 25_000.0  # more than the 100 A panel on its own
+    sources.report()
+    await start(hass, wall_connector, METER, sources)
+    assert car.switch.writes == [False], "no room for 6 A: paused"
+    assert hass.states.get("binary_sensor.home_overload").state == STATE_ON
+    assert hass.states.get("sensor.garage_limit_reason").state == "panel_headroom"
+    assert hass.states.get("sensor.garage_pilot_current").state == "0"
+
+
+async def test_group_limit_and_unreachable_fallback(
+    hass: HomeAssistant,
+    wall_connector: FakeWallConnector,
+    car: Car,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    entry = site_entry(
+        charger_subentry(wall_connector.port, **CONTROL),
+        charger_subentry(9, title="Shed", unique_id="SHED0001"),
+        options={CONF_NETWORK_LIMIT: 60},
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    # The shed never answered: it keeps its fallback (60 / 2) reserved.
+    assert hass.states.get("sensor.shed_limit_reason").state == "fallback_unreachable"
+    assert hass.states.get("sensor.shed_pilot_current").state == "30"
+    assert car.commanded == 30
+    assert hass.states.get("sensor.garage_limit_reason").state == "network_limit"
+    assert hass.states.get("binary_sensor.home_charger_unreachable").state == STATE_ON
+    assert hass.states.get("sensor.home_fallback_limit").state == "30"
+    assert hass.states.get("sensor.home_network_size").state == "2"
+    assert hass.states.get("number.home_network_limit").state == "60"
+
+    # The garage's unit goes offline too: its vehicle is held at the fallback.
+    wall_connector.online = False
+    await poll(hass, freezer, 66)
+    assert hass.states.get("sensor.garage_limit_reason").state == "fallback_unreachable"
+    assert car.commanded == 30
+    await poll(hass, freezer, 300)
+    issues = ir.async_get(hass).issues
+    garage = next(iter(entry.subentries))
+    assert (DOMAIN, f"{entry.entry_id}_unreachable_{garage}") in issues
+
+
+async def test_outage_throttles_stops_and_resumes(
+    hass: HomeAssistant,
+    wall_connector: FakeWallConnector,
+    car: Car,
+    sources: Sources,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    started = async_capture_events(hass, EVENT_OUTAGE_STARTED)
+    ended = async_capture_events(hass, EVENT_OUTAGE_ENDED)
+    throttled = async_capture_events(hass, EVENT_CHARGER_THROTTLED)
+    sources.home_w = 1000
+    sources.report()
+    await start(hass, wall_connector, POWERWALL, sources)
+    assert car.commanded == 48, "on grid there is no outage limit"
+
+    # Grid down, battery above threshold: 5 kW - 1 kW home + 0 solar.
+    sources.grid_up = False
+    await sources.changed()
+    assert len(started) == 1
+    assert hass.states.get("binary_sensor.home_powerwall_grid_outage").state == STATE_ON
+    assert car.commanded == 4000 // VOLTS
+    assert hass.states.get("sensor.garage_limit_reason").state == "outage_battery"
+    assert throttled[-1].data["reason"] == "outage_battery"
+    assert throttled[-1].data["charger"] == "Garage"
+    available = hass.states.get("sensor.home_powerwall_power_available_to_vehicles")
+    assert float(available.state) == pytest.approx(4000, abs=1)
+
+    # At the threshold with no sun: charging stops.
+    sources.battery = 50
+    await sources.changed()
+    assert car.switch.writes[-1] is False
+    assert hass.states.get("sensor.garage_pilot_current").state == "0"
+
+    # The sun comes out: surplus solar is shared at the threshold.
+    sources.solar_w = 4000
+    await poll(hass, freezer, 130, sources)  # the resume delay
+    assert car.switch.writes[-1] is True
+    assert hass.states.get("sensor.garage_limit_reason").state == "outage_solar"
+    assert car.commanded <= 3000 // VOLTS
+    # Surplus = solar - home, the home being the Powerwall's load less the EV.
+    load_w = float(hass.states.get(POWERWALL[CONF_HOME_LOAD_ENTITY]).state) * 1000
+    ev_w = float(hass.states.get("sensor.garage_vehicle_current").state) * VOLTS
+    surplus = hass.states.get("sensor.home_powerwall_surplus_solar")
+    assert float(surplus.state) == pytest.approx(4000 - (load_w - ev_w), abs=1)
+
+    # Grid back: no outage limit at all.
+    sources.grid_up = True
+    await poll(hass, freezer, 70, sources)
+    assert len(ended) == 1
+    assert (
+        hass.states.get("binary_sensor.home_powerwall_grid_outage").state == STATE_OFF
+    )
+    assert hass.states.get("sensor.garage_limit_reason").state == "power_level"
+
+
+async def test_restart_restores_user_settings(
+    hass: HomeAssistant, wall_connector: FakeWallConnector, car: Car, sources: Sources
+) -> None:
+    options = {**METER, CONF_NETWORK_LIMIT: 40, **POWERWALL}
+    entry = site_entry(
+        charger_subentry(wall_connector.port, **CONTROL), options=options
+    )
+    mock_restore_cache_with_extra_data(
+        hass,
+        [
+            (_state("number.garage_power_level", "20"), _number_data(20)),
+            (_state("number.garage_priority", "3"), _number_data(3)),
+            (_state("number.home_network_limit", "30"), _number_data(30, 40)),
+            (_state("number.home_panel_limit", "80"), _number_data(80, 999)),
+            (
+                _state("number.home_powerwall_charging_threshold", "70"),
+                _number_data(70, 50),
+            ),
+            (_state("switch.garage_managed", "on"), None),
+            (_state("switch.home_power_management", "on"), None),
+        ],
+    )
+    sources.report()
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert hass.states.get("number.garage_power_level").state == "20"
+    assert hass.states.get("number.garage_priority").state == "3"
+    assert hass.states.get("number.home_network_limit").state == "30"
+    # Saved against another option value: the newer option wins.
+    assert hass.states.get("number.home_panel_limit").state == "100"
+    assert hass.states.get("number.home_powerwall_charging_threshold").state == "70"
+    assert car.commanded == 20
+
+
+def _state(entity_id: str, state: str) -> State:
+    return State(entity_id, state)
+
+
+def _number_data(value: float, configured: float | None = None) -> dict[str, Any]:
+    return {
+        "native_max_value": 1000,
+        "native_min_value": 0,
+        "native_step": 1,
+        "native_unit_of_measurement": "A",
+        "native_value": value,
+        "configured": configured,
+    }
