@@ -3,10 +3,16 @@
 from collections.abc import AsyncIterator
 
 from aiohttp import web
+from homeassistant.core import HomeAssistant
+from homeassistant.setup import async_setup_component
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    setup_test_component_platform,
+)
 
 from .common import FakeWallConnector, charger_subentry, site_entry
+from .site import Car, Sources
 
 
 @pytest.fixture(autouse=True)
@@ -35,3 +41,19 @@ async def wall_connector(socket_enabled: None) -> AsyncIterator[FakeWallConnecto
 def site(wall_connector: FakeWallConnector) -> MockConfigEntry:
     """A single-phase site with one charger at the fake unit."""
     return site_entry(charger_subentry(wall_connector.port))
+
+
+@pytest.fixture
+async def car(hass: HomeAssistant, wall_connector: FakeWallConnector) -> Car:
+    car = Car(wall_connector)
+    setup_test_component_platform(hass, "number", [car.current])
+    setup_test_component_platform(hass, "switch", [car.switch])
+    assert await async_setup_component(hass, "number", {"number": {"platform": "test"}})
+    assert await async_setup_component(hass, "switch", {"switch": {"platform": "test"}})
+    await hass.async_block_till_done()
+    return car
+
+
+@pytest.fixture
+def sources(hass: HomeAssistant, car: Car) -> Sources:
+    return Sources(hass, car)

@@ -1,6 +1,8 @@
 """Diagnostics download, with addresses, serial numbers and Wi-Fi names redacted."""
 
-from dataclasses import asdict
+from collections.abc import Mapping
+from dataclasses import fields, is_dataclass
+from enum import Enum
 from typing import Any
 
 from homeassistant.components.diagnostics import async_redact_data
@@ -24,9 +26,20 @@ async def async_get_config_entry_diagnostics(
 ) -> dict[str, Any]:
     """Return the site, each charger's settings and its latest payloads."""
     chargers = entry.runtime_data.chargers
+    manager = entry.runtime_data.manager
+    data = manager.data
     return {
         "site": {"title": entry.title, "data": dict(entry.data)},
         "options": dict(entry.options),
+        "settings": _plain(manager.settings),
+        "engine": {
+            "evaluated_at": data.evaluated_at,
+            "config": _plain(data.config),
+            "readings": _plain(data.readings),
+            "site": _plain(data.site),
+            "decision": _plain(data.decision),
+        },
+        "vehicle_commands": dict(manager.actuator.commands),
         "chargers": [
             async_redact_data(
                 {
@@ -34,9 +47,7 @@ async def async_get_config_entry_diagnostics(
                     "unique_id": subentry.unique_id,
                     "data": dict(subentry.data),
                     "online": coordinator.last_update_success,
-                    "identity": asdict(coordinator.identity)
-                    if coordinator.identity
-                    else None,
+                    "identity": _plain(coordinator.identity),
                     "payloads": coordinator.raw_payloads,
                 },
                 TO_REDACT,
@@ -45,3 +56,16 @@ async def async_get_config_entry_diagnostics(
             if (coordinator := chargers.get(subentry_id))
         ],
     }
+
+
+def _plain(value: Any) -> Any:
+    """Return engine values as JSON-ready data (dataclasses, enums, mappings)."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Mapping):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, tuple | list | set | frozenset):
+        return [_plain(item) for item in value]
+    return value
