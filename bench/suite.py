@@ -41,11 +41,15 @@ def run_suite(paths: list[Path], out: Path, jobs: int, plots: bool = True) -> st
     """Run every scenario under every controller; write results; return the table."""
     started = time.perf_counter()
     files = [str(p) for p in paths]
-    with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
-        runs = [pool.submit(_run_job, f, c) for f in files for c in CONTROLLERS]
-        bounds = [pool.submit(_bound_job, f) for f in files]
-        results = [future.result() for future in runs]
-        upper = dict(future.result() for future in bounds)
+    if jobs <= 1:  # in this process: simpler to debug and profile
+        results = [_run_job(f, c) for f in files for c in CONTROLLERS]
+        upper = dict(_bound_job(f) for f in files)
+    else:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            runs = [pool.submit(_run_job, f, c) for f in files for c in CONTROLLERS]
+            bounds = [pool.submit(_bound_job, f) for f in files]
+            results = [future.result() for future in runs]
+            upper = dict(future.result() for future in bounds)
     speed = engine_speed()
     if plots:
         for file in files:
