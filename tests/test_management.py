@@ -15,6 +15,7 @@ from pytest_homeassistant_custom_component.common import (
 from custom_components.tesla_power_mgmt.const import (
     CONF_HOME_LOAD_ENTITY,
     CONF_NETWORK_LIMIT,
+    CONF_STALE_FALLBACK,
     DOMAIN,
     EVENT_CHARGER_THROTTLED,
     EVENT_OUTAGE_ENDED,
@@ -251,3 +252,19 @@ def _number_data(value: float, configured: float | None = None) -> dict[str, Any
         "native_value": value,
         "configured": configured,
     }
+
+
+async def test_stale_fallback_option_caps_every_charger(
+    hass: HomeAssistant,
+    wall_connector: FakeWallConnector,
+    car: Car,
+    sources: Sources,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    sources.report()
+    await start(hass, wall_connector, {**METER, CONF_STALE_FALLBACK: 10}, sources)
+    assert car.commanded == 48
+    sources.meter_value = "unavailable"
+    await poll(hass, freezer, 36, sources)
+    assert hass.states.get("sensor.garage_limit_reason").state == "stale_input"
+    assert car.commanded == 10

@@ -23,6 +23,7 @@ from custom_components.tesla_power_mgmt.const import (
     CONF_SAFETY_MARGIN,
     CONF_SCAN_INTERVAL,
     CONF_SOLAR_POWER_ENTITY,
+    CONF_STALE_FALLBACK,
     Supply,
 )
 from custom_components.tesla_power_mgmt.engine import Timing
@@ -257,10 +258,16 @@ async def test_timing_defaults_are_the_engines(hass: HomeAssistant) -> None:
     entry = site_entry()
     entry.add_to_hass(hass)
     result = await open_page(hass, entry, "timing")
-    defaults = {str(key): key.default() for key in result["data_schema"].schema}
+    defaults = {
+        str(key): key.default()
+        for key in result["data_schema"].schema
+        if str(key) != CONF_STALE_FALLBACK
+    }
     assert defaults[CONF_INCREASE_INTERVAL] == Timing().increase_interval_s
     result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {**defaults, CONF_INCREASE_INTERVAL: 120}
+        result["flow_id"],
+        {**defaults, CONF_INCREASE_INTERVAL: 120, CONF_STALE_FALLBACK: 10},
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert entry.options[CONF_INCREASE_INTERVAL] == 120
+    assert entry.options[CONF_STALE_FALLBACK] == 10

@@ -85,6 +85,7 @@ CONF_INCREASE_DEADBAND: Final = "increase_deadband"
 CONF_RESUME_DELAY: Final = "resume_delay"
 CONF_ROTATION_INTERVAL: Final = "rotation_interval"
 CONF_NOT_DRAWING_AFTER: Final = "not_drawing_after"
+CONF_STALE_FALLBACK: Final = "stale_fallback"
 
 # Events for automations
 EVENT_OUTAGE_STARTED: Final = f"{DOMAIN}_outage_started"

@@ -28,6 +28,7 @@ from .const import (
     CONF_SAFETY_MARGIN,
     CONF_SCAN_INTERVAL,
     CONF_SOLAR_POWER_ENTITY,
+    CONF_STALE_FALLBACK,
     CONF_SUPPLY,
     DEFAULT_CHARGING_THRESHOLD,
     DEFAULT_DISCHARGE_CAPABILITY,
@@ -245,13 +246,13 @@ class TeslaPowerMgmtOptionsFlow(OptionsFlow):
     ) -> ConfigFlowResult:
         """How fast the manager reacts; defaults suit cloud vehicle APIs."""
         if user_input is not None:
-            return self._save(user_input, tuple(_TIMING_FIELDS))
-        schema = probatio.Schema(
-            {
-                probatio.Required(key, default=default): number(low, high, unit)
-                for key, (default, low, high, unit) in _TIMING_FIELDS.items()
-            }
-        )
+            return self._save(user_input, (*_TIMING_FIELDS, CONF_STALE_FALLBACK))
+        fields: dict[probatio.Marker, Any] = {
+            probatio.Required(key, default=default): number(low, high, unit)
+            for key, (default, low, high, unit) in _TIMING_FIELDS.items()
+        }
+        fields[probatio.Optional(CONF_STALE_FALLBACK)] = number(0, 80, "A")
+        schema = probatio.Schema(fields)
         return self._form("timing", schema, user_input)
 
 

@@ -32,6 +32,7 @@ from .const import (
     CONF_RESUME_DELAY,
     CONF_ROTATION_INTERVAL,
     CONF_SAFETY_MARGIN,
+    CONF_STALE_FALLBACK,
     CONF_SUPPLY,
     CONF_VOLTAGE,
     CONF_WIRED_PHASE,
@@ -202,6 +203,9 @@ def engine_config(
         panel_limit_a=settings.panel_limit_a if has_meter(options) else None,
         panel_margin_a=settings.safety_margin_a,
         outage=outage,
+        stale_budget_a=None
+        if (stale := options.get(CONF_STALE_FALLBACK)) is None
+        else int(stale),
         timing=Timing(
             **{
                 field_name: options[key]
