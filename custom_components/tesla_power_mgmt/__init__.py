@@ -60,7 +60,7 @@ async def async_setup_entry(
     manager.async_evaluate(apply=False)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     manager.async_start()
-    entry.async_on_unload(manager.async_remove_repairs)
+    entry.async_on_unload(manager.repairs.clear)
     entry.async_on_unload(entry.add_update_listener(_async_reload))
     return True
 

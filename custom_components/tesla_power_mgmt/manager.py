@@ -6,8 +6,7 @@ rather than at the next poll. Readings are trusted by age (``last_reported``);
 see ``sources`` for what counts as a reading at all.
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -18,7 +17,7 @@ from homeassistant.const import (
     STATE_UNKNOWN,
 )
 from homeassistant.core import Event, HomeAssistant, callback
-from homeassistant.helpers import device_registry as dr, issue_registry as ir
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.event import (
     async_track_state_change_event,
     async_track_state_report_event,
@@ -29,13 +28,7 @@ from homeassistant.util import dt as dt_util
 
 from .actuator import Actuator, Control
 from .const import (
-    CONF_BATTERY_LEVEL_ENTITY,
     CONF_CURRENT_ENTITY,
-    CONF_GRID_POWER_ENTITY,
-    CONF_GRID_STATUS_ENTITY,
-    CONF_HOME_LOAD_ENTITY,
-    CONF_PHASE_CURRENT_ENTITIES,
-    CONF_SOLAR_POWER_ENTITY,
     CONF_SWITCH_ENTITY,
     DOMAIN,
     EVENT_CHARGER_THROTTLED,
@@ -45,32 +38,21 @@ from .const import (
 )
 from .coordinator import WallConnectorCoordinator
 from .engine import (
-    ChargerReading,
     Decision,
     EngineState,
     LimitReason,
-    MeterReading,
-    PowerwallReading,
     Readings,
     SiteConfig,
     evaluate,
     site_fallback_limit,
 )
+from .repairs import RepairTracker, Wanted
 from .settings import (
     SiteSettings,
     charger_subentries,
     engine_config,
-    has_meter,
-    has_powerwall,
 )
-from .sources import (
-    Sample,
-    current_a,
-    grid_up,
-    percentage,
-    power_w,
-    unsigned_power_w,
-)
+from .site_readings import SiteReader, SiteView, charger_reading
 
 # evse_state codes of a unit delivering current.
 _CHARGING_STATES = frozenset({10, 11})
@@ -91,56 +73,6 @@ _PLAUSIBLE_PANEL_FACTOR = 3.0
 _PLAUSIBLE_POWERWALL_W = 1_000_000.0
 UNREACHABLE_REPAIR_AFTER_S = 300.0
 HEARTBEAT = timedelta(seconds=10)
-
-
-@dataclass(frozen=True, slots=True)
-class SiteView:
-    """Trusted meter and Powerwall values, for the engine and the sensors.
-
-    ``meter_at`` and ``powerwall_at`` are when the oldest value of each was
-    reported; None when a value was never trusted.
-    """
-
-    grid_power_w: float | None = None
-    phase_current_a: tuple[float, ...] | None = None
-    meter_at: float | None = None
-    battery_pct: float | None = None
-    solar_w: float | None = None
-    site_load_w: float | None = None
-    grid_up: bool | None = None
-    powerwall_at: float | None = None
-
-    def meter_reading(self) -> MeterReading | None:
-        """Return the meter as the engine reads it."""
-        if self.meter_at is None:
-            return None
-        if self.phase_current_a is not None:
-            return MeterReading(at=self.meter_at, phase_current_a=self.phase_current_a)
-        return MeterReading(at=self.meter_at, power_w=self.grid_power_w)
-
-    def powerwall_reading(self) -> PowerwallReading | None:
-        """Return the Powerwall as the engine reads it."""
-        if (
-            self.powerwall_at is None
-            or self.grid_up is None
-            or self.battery_pct is None
-            or self.site_load_w is None
-        ):
-            return None
-        return PowerwallReading(
-            at=self.powerwall_at,
-            grid_up=self.grid_up,
-            battery_pct=self.battery_pct,
-            solar_w=self.solar_w or 0.0,
-            site_load_w=self.site_load_w,
-        )
-
-
-def _oldest(*samples: Sample[Any] | None) -> float | None:
-    """Return when the oldest sample was reported, None if one is missing."""
-    if not all(samples):
-        return None
-    return min(sample.at for sample in samples if sample)
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,33 +104,11 @@ class PowerManager(DataUpdateCoordinator[ManagerData]):
         self.settings = settings
         self.actuator = Actuator(hass)
         self.state = EngineState.initial()
-        self._samples: dict[str, Sample[Any]] = {}
+        self.reader = SiteReader(hass, entry.options)
+        self.repairs = RepairTracker(hass, entry.entry_id)
         self._reasons: dict[str, LimitReason] = {}
         self._grid_up: bool | None = None
-        self._repairs: set[str] = set()
         self._unreachable_since: dict[str, float] = {}
-
-    @property
-    def source_entities(self) -> list[str]:
-        """Return the meter and Powerwall entities this site listens to."""
-        options = self.config_entry.options
-        entities: list[str] = []
-        if has_meter(options):
-            if grid := options.get(CONF_GRID_POWER_ENTITY):
-                entities.append(grid)
-            entities.extend(options.get(CONF_PHASE_CURRENT_ENTITIES) or [])
-        if has_powerwall(options):
-            entities.extend(
-                entity
-                for key in (
-                    CONF_GRID_STATUS_ENTITY,
-                    CONF_BATTERY_LEVEL_ENTITY,
-                    CONF_SOLAR_POWER_ENTITY,
-                    CONF_HOME_LOAD_ENTITY,
-                )
-                if (entity := options.get(key))
-            )
-        return entities
 
     @callback
     def async_start(self) -> None:
@@ -206,7 +116,7 @@ class PowerManager(DataUpdateCoordinator[ManagerData]):
         entry = self.config_entry
         for charger in self.chargers.values():
             entry.async_on_unload(charger.async_add_listener(self.async_evaluate))
-        if entities := self.source_entities:
+        if entities := self.reader.source_entities:
             entry.async_on_unload(
                 async_track_state_change_event(self.hass, entities, self._on_source)
             )
@@ -243,10 +153,14 @@ class PowerManager(DataUpdateCoordinator[ManagerData]):
             for subentry_id, control in controls.items()
         }
         config = engine_config(entry, self.settings, controllable=controllable, now=now)
-        site = self._read_site(config)
+        site = self.reader.read(config)
         readings = Readings(
             chargers=tuple(
-                self._charger_reading(subentry_id, coordinator)
+                charger_reading(
+                    subentry_id,
+                    coordinator,
+                    paused_by_us=self.actuator.paused_by_us(subentry_id),
+                )
                 for subentry_id, coordinator in self.chargers.items()
             ),
             meter=site.meter_reading(),
@@ -258,7 +172,7 @@ class PowerManager(DataUpdateCoordinator[ManagerData]):
             ManagerData(config, readings, decision, site, evaluated_at=now)
         )
         self._announce(decision, site, subentries)
-        self._update_repairs(decision, controls, controllable, now)
+        self.repairs.update(self._wanted_repairs(decision, controls, controllable, now))
         if not apply:
             return
         for subentry_id, control in controls.items():
@@ -285,91 +199,6 @@ class PowerManager(DataUpdateCoordinator[ManagerData]):
             for subentry_id, subentry in charger_subentries(self.config_entry).items()
             if subentry.data.get(CONF_CURRENT_ENTITY)
         }
-
-    def _charger_reading(
-        self, subentry_id: str, coordinator: WallConnectorCoordinator
-    ) -> ChargerReading:
-        data = coordinator.data
-        read_at = coordinator.last_update_success_time
-        if data is None or read_at is None:
-            return ChargerReading(subentry_id, at=0.0, reachable=False)
-        vitals = data.vitals
-        connected = bool(vitals.vehicle_connected)
-        if coordinator.three_phase_charger:
-            current = tuple(
-                value if value is not None else vitals.vehicle_current_a or 0.0
-                for value in vitals.phase_current_a
-            )
-        else:
-            current = (vitals.vehicle_current_a or 0.0,)
-        return ChargerReading(
-            subentry_id,
-            at=read_at.timestamp(),
-            reachable=coordinator.last_update_success,
-            vehicle_connected=connected,
-            # A vehicle we paused still wants current: it is ours to resume.
-            vehicle_wants_current=connected
-            and (
-                bool(vitals.contactor_closed)
-                or vitals.evse_state in _CHARGING_STATES
-                or self.actuator.paused_by_us(subentry_id)
-            ),
-            current_a=current,
-        )
-
-    def _trusted[T](
-        self, entity_id: str | None, read: Callable[..., Sample[T] | None], *args: Any
-    ) -> Sample[T] | None:
-        """Return the latest trusted sample of an entity, keeping the last good one."""
-        if not entity_id:
-            return None
-        if (sample := read(self.hass.states.get(entity_id), *args)) is not None:
-            self._samples[entity_id] = sample
-        return self._samples.get(entity_id)
-
-    def _read_site(self, config: SiteConfig) -> SiteView:
-        options = self.config_entry.options
-        view = SiteView()
-        if config.panel_limit_a is not None:
-            limit_a = config.panel_limit_a * _PLAUSIBLE_PANEL_FACTOR
-            limit_w = limit_a * config.voltage_v * config.phase_count
-            if entity := options.get(CONF_GRID_POWER_ENTITY):
-                grid = self._trusted(entity, power_w, limit_w)
-                view = SiteView(
-                    grid_power_w=grid.value if grid else None, meter_at=_oldest(grid)
-                )
-            else:
-                phases = [
-                    self._trusted(entity, current_a, limit_a)
-                    for entity in options[CONF_PHASE_CURRENT_ENTITIES]
-                ]
-                at = _oldest(*phases)
-                view = SiteView(
-                    phase_current_a=tuple(p.value for p in phases if p)
-                    if at is not None
-                    else None,
-                    meter_at=at,
-                )
-        if config.outage is None:
-            return view
-        limit = _PLAUSIBLE_POWERWALL_W
-        battery = self._trusted(options.get(CONF_BATTERY_LEVEL_ENTITY), percentage)
-        status = self._trusted(options.get(CONF_GRID_STATUS_ENTITY), grid_up)
-        load = self._trusted(
-            options.get(CONF_HOME_LOAD_ENTITY), unsigned_power_w, limit
-        )
-        solar_entity = options.get(CONF_SOLAR_POWER_ENTITY)
-        solar = self._trusted(solar_entity, unsigned_power_w, limit)
-        return replace(
-            view,
-            battery_pct=battery.value if battery else None,
-            solar_w=solar.value if solar else None,
-            site_load_w=load.value if load else None,
-            grid_up=status.value if status else None,
-            powerwall_at=_oldest(battery, status, load, solar)
-            if solar_entity
-            else _oldest(battery, status, load),
-        )
 
     def _announce(
         self, decision: Decision, site: SiteView, subentries: dict[str, Any]
@@ -410,15 +239,15 @@ class PowerManager(DataUpdateCoordinator[ManagerData]):
                 },
             )
 
-    def _update_repairs(
+    def _wanted_repairs(
         self,
         decision: Decision,
         controls: dict[str, Control],
         controllable: dict[str, bool],
         now: float,
-    ) -> None:
-        """Raise a repair for what the user must fix; clear it once fixed."""
-        wanted: dict[str, tuple[str, dict[str, str]]] = {}
+    ) -> Wanted:
+        """Return the repairs the user should see now."""
+        wanted: Wanted = {}
         subentries = charger_subentries(self.config_entry)
         for subentry_id, subentry in subentries.items():
             name = {"name": subentry.title}
@@ -435,21 +264,7 @@ class PowerManager(DataUpdateCoordinator[ManagerData]):
                     wanted[f"unreachable_{subentry_id}"] = ("charger_unreachable", name)
             if decision.chargers[subentry_id].not_following:
                 wanted[f"not_following_{subentry_id}"] = ("not_following", name)
-        prefix = f"{self.config_entry.entry_id}_"
-        for issue_id in self._repairs - wanted.keys():
-            ir.async_delete_issue(self.hass, DOMAIN, prefix + issue_id)
-        for issue_id in wanted.keys() - self._repairs:
-            key, placeholders = wanted[issue_id]
-            ir.async_create_issue(
-                self.hass,
-                DOMAIN,
-                prefix + issue_id,
-                is_fixable=False,
-                severity=ir.IssueSeverity.WARNING,
-                translation_key=key,
-                translation_placeholders=placeholders,
-            )
-        self._repairs = set(wanted)
+        return wanted
 
     async def _on_stop(self, _event: Event[Any]) -> None:
         """Leave every managed vehicle at its fallback limit when HA stops."""
@@ -465,14 +280,6 @@ class PowerManager(DataUpdateCoordinator[ManagerData]):
             await self.actuator.async_apply(
                 subentry_id, control, site_fallback_limit(data.config, charger)
             )
-
-    @callback
-    def async_remove_repairs(self) -> None:
-        """Clear this site's repairs (on unload)."""
-        prefix = f"{self.config_entry.entry_id}_"
-        for issue_id in self._repairs:
-            ir.async_delete_issue(self.hass, DOMAIN, prefix + issue_id)
-        self._repairs = set()
 
 
 def _available(state: Any) -> bool:
