@@ -2,7 +2,13 @@
 
 import math
 
-from custom_components.tesla_power_mgmt.engine.allocator import Demand, Grant, allocate
+from custom_components.tesla_power_mgmt.engine.allocator import (
+    Demand,
+    Grant,
+    Request,
+    allocate,
+    fit_measured,
+)
 
 
 def one_phase(cap: int, floor: float = 0.0) -> Demand:
@@ -89,3 +95,55 @@ def test_remainder_skips_demands_whose_other_phase_is_full():
     grants = allocate([23.0, 7.0], [0.0, 0.0], demands)
     assert [g.pilot_a for g in grants] == [7, 8, 8]
     assert [g.limited_by for g in grants] == [1, 0, 0]
+
+
+def request(pilot: int, drawn: float, previous: int | None) -> Request:
+    return Request((0,), pilot, (drawn,), previous)
+
+
+def test_fit_own_draw_never_blocks_own_pilot():
+    # Lowered from 32 A to 16 A, still drawing 32 A: 16 A costs nothing more.
+    grants = fit_measured([32.0], [32.0], [request(16, 32.0, 32)], 1.0)
+    assert grants == [Grant(16, None)]
+
+
+def test_fit_rise_waits_until_the_decrease_is_measured():
+    lagging = [request(16, 32.0, 32), request(16, 0.0, 0)]
+    assert [g.pilot_a for g in fit_measured([32.0], [32.0], lagging, 1.0)] == [16, 0]
+    measured = [request(16, 16.0, 32), request(16, 0.0, 0)]
+    assert [g.pilot_a for g in fit_measured([32.0], [16.0], measured, 1.0)] == [16, 16]
+
+
+def test_fit_holds_before_rises():
+    # The rise comes first in order, yet the hold keeps its 10 A (draws 8 A).
+    requests = [request(20, 8.0, 10), request(20, 20.0, 20), request(12, 9.0, 12)]
+    grants = fit_measured([42.0], [37.0], requests, 1.0)
+    assert [g.pilot_a for g in grants] == [10, 20, 12]
+    assert grants[0].limited_by == 0
+
+
+def test_fit_lowers_a_hold_when_another_draws_above_its_pilot():
+    # 30 A drawn on a 20 A pilot (not yet flagged): the other goes to 10 A.
+    requests = [request(20, 30.0, 20), request(20, 0.0, 20)]
+    assert [g.pilot_a for g in fit_measured([40.0], [30.0], requests, 1.0)] == [20, 10]
+
+
+def test_fit_over_the_capacity_no_rise_and_noise_is_not_paused():
+    # Measured 38.3 A on 30 A: the 6 A pilot read at 5.8 A stays, nothing rises,
+    # a vehicle still ramping up (2 A on 16 A) is paused, a lagging one lowered.
+    requests = [
+        request(6, 5.8, 6),
+        request(16, 2.0, 16),
+        request(12, 30.5, 32),
+        request(20, 0.0, 0),
+    ]
+    grants = fit_measured([30.0], [38.3], requests, 1.0)
+    assert [g.pilot_a for g in grants] == [6, 0, 12, 0]
+    assert all(g.limited_by == 0 for g in grants[1:2] + grants[3:])
+
+
+def test_fit_unknown_previous_pilot_is_not_a_rise():
+    # After a restart nothing is known: a vehicle drawing 20 A keeps 16 A.
+    assert fit_measured([10.0], [20.0], [request(16, 20.0, None)], 1.0) == [
+        Grant(16, None)
+    ]

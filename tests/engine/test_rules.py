@@ -2,6 +2,8 @@
 
 from dataclasses import replace
 
+import pytest
+
 from custom_components.tesla_power_mgmt.engine import (
     ChargerConfig,
     ChargerReading,
@@ -164,8 +166,35 @@ def test_vehicle_not_drawing_is_capped_and_offered_more_again():
     assert reasons(capped)[0] == LimitReason.VEHICLE_NOT_DRAWING
     assert pilots(site.step(370.0, draw(370.0, 8.0, 30.0))) == [10, 30]
     assert pilots(site.step(1209.0, draw(1209.0, 8.0, 30.0))) == [10, 30]
-    # Re-offer after 15 minutes: its fair share again (20 A), c1 down at once.
-    assert pilots(site.step(1210.0, draw(1210.0, 8.0, 30.0))) == [20, 20]
+    # Re-offer after 15 minutes: its fair share again (20 A), c1 down at once;
+    # c0 rises only once c1's decrease is measured.
+    reoffer = site.step(1210.0, draw(1210.0, 8.0, 30.0))
+    assert pilots(reoffer) == [10, 20]
+    assert [d.target_a for d in reoffer.chargers.values()] == [20, 20]
+    assert reoffer.chargers["c0"].reason == LimitReason.NETWORK_LIMIT
+    assert pilots(site.step(1220.0, draw(1220.0, 8.0, 20.0))) == [20, 20]
+
+
+@pytest.mark.parametrize(
+    ("c1_draws", "c0_pilot"),
+    [(29.0, 10), (27.0, 13)],
+    ids=["1-A-rise-held", "3-A-rise-given"],
+)
+def test_rise_cut_short_by_the_measured_load_honours_the_deadband(c1_draws, c0_pilot):
+    config = SiteConfig(chargers=chargers(2, max_a=32), network_limit_a=40)
+
+    def draw(now: float, c0: float, c1: float):
+        return Readings(chargers=(asking("c0", now, (c0,)), asking("c1", now, (c1,))))
+
+    site = Site(config)
+    site.step(0.0, draw(0.0, 0.0, 0.0))
+    site.step(10.0, draw(10.0, 8.0, 20.0))
+    assert pilots(site.step(310.0, draw(310.0, 8.0, 20.0))) == [10, 30]
+    # Re-offer: c0 wants 20 A, but c1 is still on its way down from 30 A.
+    decision = site.step(1210.0, draw(1210.0, 8.0, c1_draws))
+    assert pilots(decision) == [c0_pilot, 20]
+    assert decision.chargers["c0"].reason == LimitReason.NETWORK_LIMIT
+    assert sum(d.reserved_a[0] for d in decision.chargers.values()) <= 40
 
 
 def test_not_drawing_cap_never_below_6_a():
@@ -312,3 +341,56 @@ def test_charger_reading_missing_values_take_the_highest():
 def test_same_input_same_result():
     config = SiteConfig(chargers=chargers(3), network_limit_a=20, timing=Timing())
     assert run(config) == run(config)
+
+
+def test_current_freed_by_a_decrease_goes_to_others_once_measured():
+    """A is lowered to admit B; B starts only once A's decrease is measured."""
+    config = SiteConfig(chargers=chargers(2, max_a=32), network_limit_a=32)
+
+    def draw(now: float, a: float, b: float | None):
+        vehicles = [asking("c0", now, (a,))]
+        if b is not None:
+            vehicles.append(asking("c1", now, (b,)))
+        else:
+            vehicles.append(ChargerReading("c1", now))
+        return Readings(chargers=tuple(vehicles))
+
+    site = Site(config)
+    assert pilots(site.step(0.0, draw(0.0, 0.0, None))) == [32, 0]
+    site.step(30.0, draw(30.0, 32.0, None))
+    # B arrives: A is lowered at once, but still draws 32 A for a while.
+    arrival = site.step(100.0, draw(100.0, 32.0, 0.0))
+    assert arrival.chargers["c0"].pilot_a == 16
+    assert arrival.chargers["c1"].pilot_a == 0
+    assert arrival.chargers["c1"].target_a == 16
+    assert arrival.chargers["c1"].reason == LimitReason.WAITING_FOR_6A
+    assert arrival.chargers["c0"].reserved_a == (32.0,)
+    lagging = site.step(110.0, draw(110.0, 32.0, 0.0))
+    assert pilots(lagging) == [16, 0]
+    for decision in (arrival, lagging):
+        assert sum(d.reserved_a[0] for d in decision.chargers.values()) <= 32
+    # A's decrease is measured: B starts at once (it never was paused for room).
+    # A reads 0.2 A over its pilot: planned for, B gets 15 A, not 0 A.
+    followed = site.step(120.0, draw(120.0, 16.2, 0.0))
+    assert pilots(followed) == [16, 15]
+    assert followed.chargers["c1"].reason == LimitReason.NETWORK_LIMIT
+    assert sum(d.reserved_a[0] for d in followed.chargers.values()) <= 32
+
+
+def test_load_spike_lowers_pilots_at_once_without_pausing():
+    """Measured current above a sudden lower budget: decreases, no pause, no rise."""
+    config = SiteConfig(chargers=chargers(2, max_a=32), panel_limit_a=100)
+
+    def home(now: float, grid: float, a: float, b: float):
+        return Readings(
+            chargers=(asking("c0", now, (a,)), asking("c1", now, (b,))),
+            meter=MeterReading(at=now, phase_current_a=(grid,)),
+        )
+
+    site = Site(config)
+    assert pilots(site.step(0.0, home(0.0, 20.0, 0.0, 0.0))) == [32, 32]
+    site.step(60.0, home(60.0, 84.0, 32.0, 31.5))
+    # A 40 A dryer: home 60 A, headroom 38 A, while the vehicles draw 63.5 A.
+    spike = site.step(70.0, home(70.0, 123.5, 32.0, 31.5))
+    assert pilots(spike) == [19, 19]
+    assert reasons(spike) == [LimitReason.PANEL_HEADROOM] * 2

@@ -43,9 +43,18 @@ API
 Limits, all per phase: the charger's own maximum (power level, breaker,
 nameplate), the group's network limit, the panel headroom from the meter, and
 in a grid outage the Powerwall's budget on L1. Vehicles asking for current are
-admitted at 6 A by priority and turn, and share the rest max-min fairly; see
-the module docstrings of ``budget``, ``allocator``, ``pacing`` and ``evaluate``
-for the rules chosen where the product brief is silent.
+admitted at 6 A by priority and turn, and share the rest max-min fairly.
+
+Safety uses what is measured: a reachable managed charger loads its phases
+with max(pilot, measured current), always, so the current freed by a
+decrease goes to others only once the decrease is measured (a vehicle takes
+5-30 s to follow a command, one never commanded draws what it likes), while
+the decrease itself acts at once. Wherever the measured load fits a limit,
+the sum of those reservations fits it too; where it does not (vehicles that
+have not yet reacted, a load spike), no pilot on that phase rises.
+
+See the module docstrings of ``budget``, ``allocator``, ``pacing`` and
+``evaluate`` for the rules chosen where the product brief is silent.
 """
 
 from .decision import ChargerDecision, Decision

@@ -1,9 +1,11 @@
-"""Admission at 6 A and max-min fair sharing (water-filling) in whole amps.
+"""Admission at 6 A, fair sharing in whole amps, and the fit to what is measured.
 
 The allocator knows nothing of chargers or reasons: it gets, per phase, a
 capacity and a load already committed, and a list of demands in admission
-order (each: its phases, its cap, and a floor per phase, the measured current
-of a vehicle that does not follow, which is counted whatever its pilot).
+order (each: its phases, its cap, and a floor per phase: current counted for
+it whatever its pilot, so a pilot only costs what it adds above its floor).
+
+``allocate`` shares the capacity:
 
 1. Admission: in order, each demand is admitted if 6 A more fits on all its
    phases (or costs nothing, its floor being 6 A or more); the others get 0 A.
@@ -11,12 +13,35 @@ of a vehicle that does not follow, which is counted whatever its pilot).
    stops at its cap or when one of its phases is full.
 3. Whole amps: the amps left over on a phase go, one at a time and in
    admission order, to demands whose phases all have room.
+
+``fit_measured`` then makes those pilots safe against what is measured. A
+charger loads a phase with max(pilot, measured current): a vehicle lowered a
+moment ago still draws its old current for the 5-30 s its command takes, and
+a vehicle that is never commanded draws what it likes. So:
+
+- The load already there is everything measured (and what is reserved for
+  units that cannot be read). A pilot up to a vehicle's own draw adds nothing,
+  so its own draw never blocks its own pilot; above it, a pilot costs the
+  difference, against what the others draw or are given.
+- Pilots that do not rise (a hold or a decrease) are fitted first, then rises
+  share what is left: current freed by a decrease reaches the others only
+  once the decrease is measured, and a rise never displaces a hold.
+- Wherever the measured load fits, Sum max(pilot, measured) fits too, even if
+  that means lowering a pilot below what the sharing gave it (someone else
+  draws more than their pilot).
+- On a phase whose measured load alone already exceeds its capacity (vehicles
+  that have not yet reacted to a decrease, or a load spike) no pilot can help
+  but the decreases already given; no pilot on it rises, and none adds to the
+  overload beyond the measurement noise (a pilot up to the draw plus
+  ``tolerance_a`` counts as not adding: a vehicle reading 5.8 A on its 6 A is
+  not paused for 0.2 A of an overload it does not cause).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+import math
 
 from .limits import MIN_CURRENT_A
 
@@ -44,6 +69,21 @@ class Grant:
     pilot_a: int
     limited_by: int | None
     starved: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """A pilot to fit above the measured load.
+
+    ``pilot_a`` is the pilot wanted (0 or 6 A and up); ``drawn_a`` the current
+    measured per phase in ``phases``; ``previous_a`` the pilot it had (None:
+    unknown, e.g. after a restart): above it, a pilot is a rise.
+    """
+
+    phases: tuple[int, ...]
+    pilot_a: int
+    drawn_a: tuple[float, ...]
+    previous_a: int | None
 
 
 def _cost(pilot: float, floor: float) -> float:
@@ -188,3 +228,101 @@ def _spread_remainder(
             else:
                 full_phase[index] = blocking
     return full_phase
+
+
+def fit_measured(
+    capacity_a: Sequence[float],
+    drawn_a: Sequence[float],
+    requests: Sequence[Request],
+    tolerance_a: float,
+) -> list[Grant]:
+    """Lower the requested pilots until Sum max(pilot, measured) fits each phase.
+
+    ``drawn_a`` includes every request's measured current. A grant below its
+    request names the phase that holds it down.
+    """
+    over = {
+        phase
+        for phase, (capacity, drawn) in enumerate(zip(capacity_a, drawn_a, strict=True))
+        if drawn > capacity + EPSILON
+    }
+    load = list(drawn_a)
+    floors: list[tuple[float, ...]] = []
+    for request in requests:
+        floor = tuple(
+            drawn + (tolerance_a if phase in over else 0.0)
+            for phase, drawn in zip(request.phases, request.drawn_a, strict=True)
+        )
+        for phase, value, drawn in zip(
+            request.phases, floor, request.drawn_a, strict=True
+        ):
+            load[phase] += value - drawn
+        floors.append(floor)
+    held = [
+        request.pilot_a
+        if request.previous_a is None
+        else min(request.pilot_a, request.previous_a)
+        for request in requests
+    ]
+    first = _fit(capacity_a, load, requests, floors, held)
+    for request, floor, grant in zip(requests, floors, first, strict=True):
+        for phase, value in zip(request.phases, floor, strict=True):
+            load[phase] += _cost(grant.pilot_a, value)
+    rising = [
+        index
+        for index, request in enumerate(requests)
+        if request.pilot_a > first[index].pilot_a and over.isdisjoint(request.phases)
+    ]
+    second = _fit(
+        capacity_a,
+        load,
+        [requests[index] for index in rising],
+        [
+            tuple(max(value, first[index].pilot_a) for value in floors[index])
+            for index in rising
+        ],
+        [requests[index].pilot_a for index in rising],
+    )
+    grants = list(first)
+    for index, grant in zip(rising, second, strict=True):
+        grants[index] = grant
+    for index, request in enumerate(requests):
+        grant = grants[index]
+        if grant.pilot_a < request.pilot_a and grant.limited_by is None:
+            # Held at its previous pilot: the phase over its capacity holds it.
+            blocking = next(phase for phase in request.phases if phase in over)
+            grants[index] = Grant(grant.pilot_a, blocking, starved=True)
+    return grants
+
+
+def _fit(
+    capacity_a: Sequence[float],
+    load: Sequence[float],
+    requests: Sequence[Request],
+    floors: Sequence[tuple[float, ...]],
+    caps: Sequence[int],
+) -> list[Grant]:
+    """Share the room above ``load`` (which counts every floor) up to ``caps``.
+
+    A pilot up to its own floor on every phase is free: it is kept whatever
+    the room (rounded down to whole amps, 0 below 6 A).
+    """
+    sharing = [index for index, cap in enumerate(caps) if cap >= MIN_CURRENT_A]
+    shared = allocate(
+        capacity_a,
+        load,
+        [
+            Demand(requests[index].phases, caps[index], floors[index])
+            for index in sharing
+        ],
+    )
+    grants = [Grant(0, None)] * len(requests)
+    for index, grant in zip(sharing, shared, strict=True):
+        own = math.floor(min(floors[index]) + EPSILON)
+        own = min(caps[index], own) if own >= MIN_CURRENT_A else 0
+        if own > grant.pilot_a:
+            limited_by = None if own == caps[index] else grant.limited_by
+            grants[index] = Grant(own, limited_by, grant.starved)
+        else:
+            grants[index] = grant
+    return grants

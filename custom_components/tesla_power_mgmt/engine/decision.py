@@ -15,14 +15,17 @@ class ChargerDecision:
 
     - ``pilot_a``: whole amps to command, 0 (pause) or 6 up to ``max_current_a``.
       With reason ``no_vehicle`` or ``not_managed`` there is nothing to command.
-    - ``target_a``: what the allocation gives now, before the timing rules hold
-      an increase or a resume back.
+    - ``target_a``: what the sharing gives now, before the timing rules hold
+      an increase or a resume back and before a rise waits for the current it
+      needs to be measured free.
     - ``max_current_a``: the charger's allowed maximum (power level, breaker,
       nameplate).
-    - ``reserved_a``: current counted for it on each site phase: its pilot, its
-      measured current if it does not follow or is not managed, or the
-      reservation of an unreachable unit.
-    - ``not_following``: the vehicle draws more than its pilot.
+    - ``reserved_a``: current counted for it on each site phase: max(pilot,
+      measured current) if it can be read and is managed, its measured current
+      if it is not managed (its maximum if unreadable), max(last pilot, pilot)
+      if it is unreachable.
+    - ``not_following``: the vehicle draws more than its pilot + tolerance
+      after the follow grace (it is counted at its draw either way).
     """
 
     charger_id: str

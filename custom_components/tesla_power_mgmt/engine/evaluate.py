@@ -1,21 +1,44 @@
 """One evaluation: from configuration, readings, state and ``now`` to a decision.
 
-How each charger is counted against the site's budget (per phase):
+Safety uses what is measured. Every charger loads each of its phases with:
 
 - Not managed: its measured current, as a fixed load (it still loads the panel
   and the group); if it cannot be read, its whole maximum.
 - Unreachable (no reading, ``reachable`` false, or a reading older than
-  ``charger_stale_s``): commanded the fallback fair limit, lowered to the room
-  left if that is less, and reserved max(last pilot, new pilot). Its real
-  draw is also inside the meter's "home load", so it is counted twice: safe,
-  since nothing better is known.
-- Not following (draws above its last pilot + tolerance after the follow
-  grace): its measured current is counted whatever pilot it is given.
-- Anyone else: its pilot.
+  ``charger_stale_s``): max(last pilot, new pilot), its draw being unknown.
+  It is commanded the fallback fair limit, lowered to the room left if that
+  is less. Its real draw is also inside the meter's "home load", so it is
+  counted twice: safe, since nothing better is known.
+- Anyone else (reachable and managed): max(pilot, measured current), always.
+  A vehicle lowered a moment ago draws its old current for the 5-30 s its
+  command takes (and up to the follow grace before it is flagged); a vehicle
+  that is shown an allocation but never commanded draws what it likes. So
+  the current freed by a decrease goes to others only once the decrease is
+  measured, while the decrease itself acts at once on the pilot.
+
+The pilots are found in two passes:
+
+1. Sharing (``allocator.allocate``): the fair targets, in pilots, as if every
+   vehicle followed its pilot; what a vehicle does not follow is counted
+   here too: the whole measured current of one flagged not following (draws
+   above its last pilot + tolerance after the follow grace), and the small
+   excess (up to the follow tolerance) a vehicle shows over its last pilot,
+   taken as a steady offset of its meter, so that such noise is planned for
+   (someone lowered by 1 A) rather than leaving a vehicle below 6 A.
+   The timing rules (``pacing.pace``) then hold rises back.
+2. Fitting (``allocator.fit_measured``): those pilots, lowered where needed so
+   that Sum max(pilot, measured) fits every phase whose measured load fits;
+   holds and decreases first, rises with what is left. Where the measured
+   load alone exceeds a limit (vehicles that have not reacted yet, a load
+   spike) the decreases of pass 1 are all that helps: nothing on that phase
+   rises, and no vehicle there is paused while lowering its pilot suffices.
+   A rise cut short honours the deadband (``pacing.trim_rise``).
 
 Vehicles asking for current are admitted at 6 A by priority, then by turn:
 a vehicle keeps its place while its turn lasts (``rotation_interval_s``,
 counted only while others wait), then queues behind those waiting longest.
+Turns and waiting follow the targets of pass 1: a vehicle let in by rotation
+may start one evaluation after the one it replaces has stopped drawing.
 While a configured meter or Powerwall is stale, every charger is capped at
 the stale budget (the fallback fair limit unless configured) and the level it
 fed is dropped.
@@ -23,11 +46,11 @@ fed is dropped.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 import math
 from types import MappingProxyType
 
-from .allocator import EPSILON, Demand, allocate
+from .allocator import EPSILON, Demand, Grant, Request, allocate, fit_measured
 from .budget import BACKED_UP_PHASE, UNLIMITED, SiteBudget, site_budget
 from .decision import ChargerDecision, Decision
 from .limits import MIN_CURRENT_A, fallback_limit
@@ -38,7 +61,14 @@ from .model import (
     Readings,
     SiteConfig,
 )
-from .pacing import NotDrawing, is_not_following, pace, track_not_drawing
+from .pacing import (
+    NotDrawing,
+    Paced,
+    is_not_following,
+    pace,
+    track_not_drawing,
+    trim_rise,
+)
 from .state import ChargerMemory, EngineState
 
 
@@ -51,16 +81,33 @@ class _Participant:
     memory: ChargerMemory | None
     demand: Demand
     cap_reason: LimitReason
-    floor_a: tuple[float, ...]
+    measured_a: tuple[float, ...]
     not_following: bool
     not_drawing: NotDrawing
 
 
+@dataclass(frozen=True, slots=True)
+class _Unreachable:
+    """A charger that cannot be read, with its target and its last pilot."""
+
+    charger: ChargerConfig
+    memory: ChargerMemory | None
+    phases: tuple[int, ...]
+    target: ChargerDecision
+    last_a: int
+
+
 @dataclass(slots=True)
 class _Ledger:
-    """What one evaluation has decided so far, and the current it has committed."""
+    """What one evaluation has decided so far, and the current it has committed.
+
+    ``committed_a`` is what the sharing (pass 1) counts; ``drawn_a`` is the
+    load already there for the fitting (pass 2): everything measured, and the
+    reservations of units that cannot be read.
+    """
 
     committed_a: list[float]
+    drawn_a: list[float]
     decisions: dict[str, ChargerDecision] = field(default_factory=dict)
     memories: dict[str, ChargerMemory] = field(default_factory=dict)
 
@@ -70,9 +117,14 @@ class _Ledger:
         self.memories[decision.charger_id] = memory
 
     def commit(self, reserved_a: tuple[float, ...]) -> None:
-        """Count current on the site's phases."""
+        """Count current on the site's phases for the sharing."""
         for phase, current in enumerate(reserved_a):
             self.committed_a[phase] += current
+
+    def draw(self, drawn_a: tuple[float, ...]) -> None:
+        """Count current already on the site's phases for the fitting."""
+        for phase, current in enumerate(drawn_a):
+            self.drawn_a[phase] += current
 
 
 def evaluate(
@@ -89,7 +141,7 @@ def evaluate(
         outage_holding=state.outage_holding,
         now=now,
     )
-    ledger = _Ledger([0.0] * config.phase_count)
+    ledger = _Ledger([0.0] * config.phase_count, [0.0] * config.phase_count)
     participants: list[_Participant] = []
     unreachable: list[int] = []
     for position, charger in enumerate(config.chargers):
@@ -116,16 +168,18 @@ def evaluate(
                 participants.append(entry)
 
     # Unreachable units take their room before the allocation shares the rest.
+    blind: list[_Unreachable] = []
     for position in unreachable:
         charger = config.chargers[position]
         memory = state.chargers.get(charger.charger_id)
-        decision = _unreachable(config, charger, memory, budget, ledger.committed_a)
-        ledger.commit(decision.reserved_a)
-        ledger.record(
-            decision, _remember(memory, decision.pilot_a, decision.reason, now)
-        )
+        target = _unreachable(config, charger, memory, budget, ledger.committed_a)
+        ledger.commit(target.reserved_a)
+        last = memory.pilot_a if memory is not None else 0
+        phases = _live_phases(charger, budget)
+        ledger.draw(_on_phases(phases, config.phase_count, float(last)))
+        blind.append(_Unreachable(charger, memory, phases, target, last))
 
-    _allocate(config, participants, budget, ledger, now)
+    _allocate(config, blind, participants, budget=budget, ledger=ledger, now=now)
     return Decision(
         chargers=MappingProxyType(
             {
@@ -188,6 +242,7 @@ def _record_unmanaged(
             float(charger.max_current_a),
         )
     ledger.commit(per_phase)
+    ledger.draw(per_phase)
     ledger.record(
         _idle(charger, LimitReason.NOT_MANAGED, per_phase),
         _remember(memory, 0, LimitReason.NOT_MANAGED, now),
@@ -207,10 +262,20 @@ def _participant(
 ) -> _Participant | None:
     """Prepare a reachable managed charger, or record it idle if it asks nothing."""
     charger = config.chargers[position]
+    timing = config.timing
     drawn = max(per_phase[phase] for phase in charger.phases)
-    not_following = is_not_following(memory, drawn, now, config.timing)
+    not_following = is_not_following(memory, drawn, now, timing)
     floor = per_phase if not_following else (0.0,) * config.phase_count
     ledger.commit(floor)
+    if memory is not None and not not_following:
+        # Reading a little above its pilot: a steady offset, planned for.
+        ledger.commit(
+            tuple(
+                excess if 0.0 < excess <= timing.follow_tolerance_a else 0.0
+                for excess in (current - memory.pilot_a for current in per_phase)
+            )
+        )
+    ledger.draw(per_phase)
     phases = _live_phases(charger, budget)
     cap, cap_reason = _static_cap(config, charger, budget)
     idle_reason = None
@@ -224,11 +289,11 @@ def _participant(
         idle_reason = cap_reason
     if idle_reason is not None:
         ledger.record(
-            _idle(charger, idle_reason, floor, not_following=not_following),
+            _idle(charger, idle_reason, per_phase, not_following=not_following),
             _remember(memory, 0, idle_reason, now),
         )
         return None
-    not_drawing = track_not_drawing(memory, drawn, now, config.timing)
+    not_drawing = track_not_drawing(memory, drawn, now, timing)
     if not_drawing.cap_a is not None and not_drawing.cap_a < cap:
         cap, cap_reason = not_drawing.cap_a, LimitReason.VEHICLE_NOT_DRAWING
     return _Participant(
@@ -237,7 +302,7 @@ def _participant(
         memory=memory,
         demand=Demand(phases, cap, tuple(floor[phase] for phase in phases)),
         cap_reason=cap_reason,
-        floor_a=floor,
+        measured_a=per_phase,
         not_following=not_following,
         not_drawing=not_drawing,
     )
@@ -245,12 +310,14 @@ def _participant(
 
 def _allocate(
     config: SiteConfig,
+    blind: list[_Unreachable],
     participants: list[_Participant],
+    *,
     budget: SiteBudget,
     ledger: _Ledger,
     now: float,
 ) -> None:
-    """Admit, share, pace and record the chargers whose vehicles ask for current."""
+    """Share, pace, fit to the measured load and record every commanded charger."""
     timing = config.timing
     participants.sort(
         key=lambda entry: _admission_key(entry, now, timing.rotation_interval_s)
@@ -260,56 +327,128 @@ def _allocate(
         ledger.committed_a,
         [entry.demand for entry in participants],
     )
-    anyone_waiting = any(grant.pilot_a == 0 for grant in grants)
+    paced: list[Paced] = []
     for entry, grant in zip(participants, grants, strict=True):
-        memory = entry.memory
         if grant.limited_by is None:
             reason = entry.cap_reason
         elif grant.pilot_a == 0 and not grant.starved:
             reason = LimitReason.WAITING_FOR_6A
         else:
             reason = budget.reasons[grant.limited_by]
-        paced = pace(
-            memory,
-            grant.pilot_a,
-            reason,
-            cap_a=entry.demand.cap_a,
+        paced.append(
+            pace(
+                entry.memory,
+                grant.pilot_a,
+                reason,
+                cap_a=entry.demand.cap_a,
+                now=now,
+                timing=timing,
+            )
+        )
+    fitted = fit_measured(
+        budget.capacity_a,
+        ledger.drawn_a,
+        [
+            Request(
+                unit.phases,
+                unit.target.pilot_a,
+                (float(unit.last_a),) * len(unit.phases),
+                unit.last_a,
+            )
+            for unit in blind
+        ]
+        + [
+            Request(
+                entry.demand.phases,
+                step.pilot_a,
+                tuple(entry.measured_a[phase] for phase in entry.demand.phases),
+                entry.memory.pilot_a if entry.memory is not None else None,
+            )
+            for entry, step in zip(participants, paced, strict=True)
+        ],
+        timing.follow_tolerance_a,
+    )
+    for unit, fit in zip(blind, fitted[: len(blind)], strict=True):
+        pilot = fit.pilot_a
+        decision = replace(
+            unit.target,
+            pilot_a=pilot,
+            reserved_a=_on_phases(
+                unit.phases, config.phase_count, float(max(unit.last_a, pilot))
+            ),
+        )
+        ledger.record(decision, _remember(unit.memory, pilot, decision.reason, now))
+    anyone_waiting = any(grant.pilot_a == 0 for grant in grants)
+    for entry, grant, step, fit in zip(
+        participants, grants, paced, fitted[len(blind) :], strict=True
+    ):
+        _record_participant(
+            config,
+            entry,
+            grant=grant,
+            paced=step,
+            fit=fit,
+            budget=budget,
+            ledger=ledger,
             now=now,
-            timing=timing,
+            anyone_waiting=anyone_waiting,
         )
-        reserved = list(entry.floor_a)
-        for phase in entry.demand.phases:
-            reserved[phase] = max(reserved[phase], float(paced.pilot_a))
-        waiting_since = turn_since = None
-        if grant.pilot_a == 0:
-            waiting_since = _kept(memory.waiting_since if memory else None, now)
-        elif anyone_waiting and _turn_running(memory, now, timing.rotation_interval_s):
-            turn_since = memory.turn_since if memory else None
-        else:
-            # A turn only runs while someone waits; admitted again, a new one starts.
-            turn_since = now
-        ledger.record(
-            ChargerDecision(
-                charger_id=entry.charger.charger_id,
-                pilot_a=paced.pilot_a,
-                reason=paced.reason,
-                target_a=grant.pilot_a,
-                max_current_a=entry.charger.max_current_a,
-                reserved_a=tuple(reserved),
-                not_following=entry.not_following,
-            ),
-            ChargerMemory(
-                pilot_a=paced.pilot_a,
-                reason=paced.reason,
-                changed_at=_changed_at(memory, paced.pilot_a, now),
-                waiting_since=waiting_since,
-                turn_since=turn_since,
-                room_since=paced.room_since,
-                below_since=entry.not_drawing.below_since,
-                cap_a=entry.not_drawing.cap_a,
-                capped_at=entry.not_drawing.capped_at,
-            ),
-        )
+
+
+def _record_participant(
+    config: SiteConfig,
+    entry: _Participant,
+    *,
+    grant: Grant,
+    paced: Paced,
+    fit: Grant,
+    budget: SiteBudget,
+    ledger: _Ledger,
+    now: float,
+    anyone_waiting: bool,
+) -> None:
+    """Record a charger's pilot after the fit to the measured load, and its clocks."""
+    timing = config.timing
+    memory = entry.memory
+    pilot = trim_rise(memory, fit.pilot_a, paced.pilot_a, timing)
+    reason = paced.reason
+    if pilot < paced.pilot_a:
+        # Held below its target until the current it needs is measured free.
+        assert fit.limited_by is not None
+        reason = budget.reasons[fit.limited_by] if pilot else LimitReason.WAITING_FOR_6A
+    reserved = list(entry.measured_a)
+    for phase in entry.demand.phases:
+        reserved[phase] = max(reserved[phase], float(pilot))
+    waiting_since = turn_since = None
+    if grant.pilot_a == 0:
+        waiting_since = _kept(memory.waiting_since if memory else None, now)
+    elif anyone_waiting and _turn_running(memory, now, timing.rotation_interval_s):
+        turn_since = memory.turn_since if memory else None
+    else:
+        # A turn only runs while someone waits; admitted again, a new one starts.
+        turn_since = now
+    ledger.record(
+        ChargerDecision(
+            charger_id=entry.charger.charger_id,
+            pilot_a=pilot,
+            reason=reason,
+            target_a=grant.pilot_a,
+            max_current_a=entry.charger.max_current_a,
+            reserved_a=tuple(reserved),
+            not_following=entry.not_following,
+        ),
+        ChargerMemory(
+            pilot_a=pilot,
+            reason=reason,
+            changed_at=_changed_at(memory, pilot, now),
+            waiting_since=waiting_since,
+            turn_since=turn_since,
+            room_since=paced.room_since if pilot == 0 else None,
+            below_since=entry.not_drawing.below_since,
+            cap_a=entry.not_drawing.cap_a,
+            capped_at=entry.not_drawing.capped_at,
+        ),
+    )
 
 
 def _measured_per_phase(

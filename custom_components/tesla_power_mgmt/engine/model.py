@@ -61,7 +61,10 @@ class Timing:
       over the solar does not cycle the contactor and wake the car.
     - ``follow_grace_s`` 60 s and ``follow_tolerance_a`` 1 A: a vehicle drawing
       more than its pilot + 1 A (Wall Connectors read up to ~0.6 A when idle)
-      for longer than twice the worst command latency is not following.
+      for longer than twice the worst command latency is not following. It is
+      counted at its draw before that too; up to the tolerance above its pilot
+      is taken as meter noise when sharing, and is not a reason to pause a
+      vehicle on a phase already over its limit.
     - ``not_drawing_after_s`` 300 s, ``not_drawing_margin_a`` 3 A,
       ``not_drawing_headroom_a`` 2 A, ``not_drawing_reoffer_s`` 900 s: a
       vehicle drawing 3 A below its pilot for 5 minutes (so not merely ramping

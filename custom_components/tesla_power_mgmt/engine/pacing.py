@@ -2,6 +2,14 @@
 
 Decreases always take effect on the evaluation that needs them; only rises
 are held back, so holding never makes a pilot less safe than its target.
+
+After the timing rules, a rise may still be cut short because the current it
+needs is not yet measured as free (see ``allocator.fit_measured``). Such a
+rise is still a rise: ``trim_rise`` keeps the old pilot rather than command a
+step smaller than the deadband (a command, then a 60 s wait for the rest).
+A vehicle cleared to start but held at 0 A that way keeps its clearance
+(``Paced.room_since`` already past the resume delay): it starts as soon as
+the current is measured free, not two minutes later.
 """
 
 from __future__ import annotations
@@ -70,7 +78,11 @@ def track_not_drawing(
 
 @dataclass(frozen=True, slots=True)
 class Paced:
-    """The pilot after the timing rules, its reason, and the resume clock."""
+    """The pilot after the timing rules, its reason, and the resume clock.
+
+    ``room_since`` is kept only while the pilot ends up 0 A; a start that is
+    allowed carries a clock already past the resume delay.
+    """
 
     pilot_a: int
     reason: LimitReason
@@ -87,18 +99,36 @@ def pace(
     timing: Timing,
 ) -> Paced:
     """Apply decreases at once; hold increases and resumes back as configured."""
-    if memory is None or target_a <= memory.pilot_a:
+    cleared = now - timing.resume_delay_s
+    if memory is None:
+        return Paced(target_a, reason, cleared if target_a else None)
+    if target_a <= memory.pilot_a:
         return Paced(target_a, reason)
     last = memory.pilot_a
     if last == 0:
         if memory.reason in NOT_ASKING_REASONS:
-            return Paced(target_a, reason)
+            return Paced(target_a, reason, cleared)
         room_since = memory.room_since if memory.room_since is not None else now
         if now - room_since >= timing.resume_delay_s:
-            return Paced(target_a, reason)
+            return Paced(target_a, reason, room_since)
         return Paced(0, LimitReason.WAITING_FOR_6A, room_since)
     worth_it = target_a - last >= timing.increase_deadband_a or target_a == cap_a
     if worth_it and now - memory.changed_at >= timing.increase_interval_s:
         return Paced(target_a, reason)
     # Unchanged pilot, unchanged explanation.
     return Paced(last, memory.reason)
+
+
+def trim_rise(
+    memory: ChargerMemory | None, fitted_a: int, wanted_a: int, timing: Timing
+) -> int:
+    """Keep the old pilot rather than rise by less than the deadband."""
+    if (
+        memory is None
+        or memory.pilot_a == 0
+        or not memory.pilot_a < fitted_a < wanted_a
+    ):
+        return fitted_a
+    if fitted_a - memory.pilot_a < timing.increase_deadband_a:
+        return memory.pilot_a
+    return fitted_a

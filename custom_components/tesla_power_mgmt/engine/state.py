@@ -22,7 +22,9 @@ class ChargerMemory:
     - ``waiting_since``: wanting current but left out since (admission order).
     - ``turn_since``: admitted since, counted only while others wait
       (rotation).
-    - ``room_since``: paused, with room for 6 A since (resume delay).
+    - ``room_since``: paused, with room for 6 A since (resume delay). A
+      vehicle cleared to start but held at 0 A until the current it needs is
+      measured free keeps a clock already past the delay.
     - ``below_since``: drawing clearly below its pilot since (not drawing).
     - ``cap_a`` / ``capped_at``: the not-drawing cap and when it was set.
     """
