@@ -158,7 +158,10 @@ async def test_power_level_and_management_switches(
         blocking=True,
     )
     await hass.async_block_till_done()
-    assert car.commanded < 16, "the load is back under management"
+    # Back under management on an overloaded panel: lowered or paused at once.
+    pilot = int(hass.states.get("sensor.garage_pilot_current").state)
+    assert pilot <= 6
+    assert car.commanded == pilot or car.switch.writes[-1] is False
 
 
 async def test_panel_limit_number_acts_at_once(
