@@ -278,34 +278,41 @@ class SiteSensorDescription(SensorEntityDescription):
     value_fn: Callable[[ManagerData], StateType]
 
 
-def _amps(
-    key: str, device: SiteDevice, read: Callable[[ManagerData], StateType]
+_MEASURES = {
+    SensorDeviceClass.CURRENT: (UnitOfElectricCurrent.AMPERE, 1),
+    SensorDeviceClass.POWER: (UnitOfPower.WATT, 0),
+}
+
+
+def _measure(
+    device_class: SensorDeviceClass,
+    key: str,
+    device: SiteDevice,
+    read: Callable[[ManagerData], StateType],
 ) -> SiteSensorDescription:
+    unit, precision = _MEASURES[device_class]
     return SiteSensorDescription(
         key=key,
         translation_key=key,
         device=device,
-        device_class=SensorDeviceClass.CURRENT,
+        device_class=device_class,
         state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=UnitOfElectricCurrent.AMPERE,
-        suggested_display_precision=1,
+        native_unit_of_measurement=unit,
+        suggested_display_precision=precision,
         value_fn=read,
     )
+
+
+def _amps(
+    key: str, device: SiteDevice, read: Callable[[ManagerData], StateType]
+) -> SiteSensorDescription:
+    return _measure(SensorDeviceClass.CURRENT, key, device, read)
 
 
 def _watts(
     key: str, device: SiteDevice, read: Callable[[ManagerData], StateType]
 ) -> SiteSensorDescription:
-    return SiteSensorDescription(
-        key=key,
-        translation_key=key,
-        device=device,
-        device_class=SensorDeviceClass.POWER,
-        state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=UnitOfPower.WATT,
-        suggested_display_precision=0,
-        value_fn=read,
-    )
+    return _measure(SensorDeviceClass.POWER, key, device, read)
 
 
 GROUP_SENSORS: tuple[SiteSensorDescription, ...] = (
