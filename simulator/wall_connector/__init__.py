@@ -1,0 +1,1 @@
+"""A simulated Gen 3 Wall Connector: model, payloads, faults and HTTP server."""
