@@ -12,6 +12,7 @@ Writes ``<config>/.dev-ready`` (``ok`` or ``failed: ...``) when done.
 """
 
 import argparse
+import asyncio
 from collections.abc import Mapping
 import json
 import os
@@ -23,6 +24,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
+import aiohttp
 import yaml
 
 USERNAME = "dev"
@@ -40,10 +42,8 @@ SITE = {"name": "Home", "region": "nec", "supply": "single_phase", "voltage": 24
 # (a key the options flow does not ask for is simply not sent).
 OPTIONS: dict[str, Any] = {
     "scan_interval": 5,
-    "phase_current_entities": [
-        "sensor.sim_meter_l1_current",
-        "sensor.sim_meter_l2_current",
-    ],
+    # A single/split-phase site takes one current: the meter's higher leg.
+    "phase_current_entities": ["sensor.sim_meter_current"],
     "panel_limit": 100,
     "safety_margin": 4,
     "network_limit": 80,
@@ -53,6 +53,7 @@ OPTIONS: dict[str, Any] = {
     "home_load_entity": "sensor.sim_powerwall_load_power",
     "discharge_capability": 5,
     "powerwall_units": 1,
+    "charging_threshold": 30,
 }
 # Only when the flow cannot take per-phase currents.
 GRID_POWER = {"grid_power_entity": "sensor.sim_meter_grid_power"}
@@ -211,6 +212,41 @@ def remove_onboarding_extras(api: Api) -> None:
             api.call("DELETE", f"/api/config/config_entries/entry/{entry['entry_id']}")
 
 
+async def _confirm_http(url: str, token: str) -> str | None:
+    """Promote a pending HTTP configuration; return what was confirmed."""
+    ws_url = url.replace("http://", "ws://", 1) + "/api/websocket"
+    async with aiohttp.ClientSession() as session, session.ws_connect(ws_url) as ws:
+        await ws.receive_json()  # auth_required
+        await ws.send_json({"type": "auth", "access_token": token})
+        if (await ws.receive_json()).get("type") != "auth_ok":
+            msg = "the websocket API refused the token"
+            raise SeedError(msg)
+        await ws.send_json({"id": 1, "type": "http/config"})
+        config = (await ws.receive_json()).get("result") or {}
+        pending = config.get("pending")
+        if config.get("active_config_type") != "pending" or not pending:
+            return None
+        await ws.send_json({"id": 2, "type": "http/config/promote"})
+        result = await ws.receive_json()
+        if not result.get("success"):
+            msg = f"cannot confirm the HTTP settings: {result.get('error')}"
+            raise SeedError(msg)
+        hosts = ",".join(pending.get("server_host") or ["*"])
+        return f"{hosts}:{pending.get('server_port')}"
+
+
+def confirm_http(api: Api) -> None:
+    """Keep the HTTP settings of configuration.yaml.
+
+    Home Assistant 2026.10 moves ``http:`` from YAML to its storage on the
+    first start as an unconfirmed trial that reverts (and restarts) after five
+    minutes unless confirmed, as the UI's dialog would.
+    """
+    assert api.token is not None
+    if confirmed := asyncio.run(_confirm_http(api.url, api.token)):
+        say(f"confirmed the HTTP settings ({confirmed})")
+
+
 def answer(form: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, Any]:
     """Fill a form's fields from ``values``; fail on a required field we lack."""
     filled: dict[str, Any] = {}
@@ -261,36 +297,58 @@ def site_entry(api: Api) -> str:
     return str(result["result"]["entry_id"])
 
 
-def site_options(api: Api, entry_id: str) -> None:
-    """Fill the options the flow asks for that have no value yet."""
+def _has_value(field: Mapping[str, Any]) -> bool:
+    """Whether a form field already shows a value the user set."""
+    suggested = (field.get("description") or {}).get("suggested_value")
+    return suggested not in (None, "", [])
+
+
+def _options_page(api: Api, entry_id: str, page: str | None) -> list[str]:
+    """Fill one options page (or the only form) if it lacks values we know.
+
+    Returns the keys set. A page whose known fields all have values already is
+    left as the user left it.
+    """
     base = "/api/config/config_entries/options/flow"
     form = api.call("POST", base, {"handler": entry_id})
+    if page is not None and form.get("type") == "menu":
+        form = api.call("POST", f"{base}/{form['flow_id']}", {"next_step_id": page})
     if form.get("type") != "form":
-        return
+        return []
     fields = {f["name"]: f for f in form.get("data_schema") or ()}
     values = dict(OPTIONS)
     if "phase_current_entities" not in fields:
         values |= GRID_POWER
-    unset = [
-        name
-        for name, field in fields.items()
-        if name in values
-        and field.get("default") in (None, [], "")
-        and not (field.get("description") or {}).get("suggested_value")
-    ]
-    if not unset:
+    known = [name for name in fields if name in values]
+    if not known or any(_has_value(fields[name]) for name in known):
         api.call("DELETE", f"{base}/{form['flow_id']}")
-        return
-    # Keep what is already set (the flow's defaults), add what is missing.
-    answer_values = {
-        name: field["default"] for name, field in fields.items() if "default" in field
+        return []
+    filled = {n: f["default"] for n, f in fields.items() if "default" in f}
+    filled |= {
+        n: (f.get("description") or {})["suggested_value"]
+        for n, f in fields.items()
+        if _has_value(f)
     }
-    answer_values |= {name: values[name] for name in unset}
-    result = api.call("POST", f"{base}/{form['flow_id']}", answer(form, answer_values))
+    filled |= {name: values[name] for name in known}
+    result = api.call("POST", f"{base}/{form['flow_id']}", answer(form, filled))
     if result.get("type") != "create_entry":
-        msg = f"the options flow ended with {result}"
+        msg = f"the options page {form['step_id']!r} ended with {result}"
         raise SeedError(msg)
-    say(f"set site options: {', '.join(unset)}")
+    return known
+
+
+def site_options(api: Api, entry_id: str) -> None:
+    """Fill the options pages that ask for what we know and have no value yet."""
+    form = api.call(
+        "POST", "/api/config/config_entries/options/flow", {"handler": entry_id}
+    )
+    api.call("DELETE", f"/api/config/config_entries/options/flow/{form['flow_id']}")
+    pages = form.get("menu_options") if form.get("type") == "menu" else [None]
+    if isinstance(pages, dict):
+        pages = list(pages)
+    for page in pages or ():
+        if keys := _options_page(api, entry_id, page):
+            say(f"set site options: {', '.join(keys)}")
 
 
 def chargers(api: Api, entry_id: str, sim_port: int) -> None:
@@ -347,10 +405,11 @@ def main() -> int:
     deadline = time.monotonic() + args.timeout
     try:
         onboard(api, api.wait_until_up(deadline))
+        confirm_http(api)
         wait_for_simulator(args.sim_port, deadline)
         entry_id = site_entry(api)
-        site_options(api, entry_id)
         chargers(api, entry_id, args.sim_port)
+        site_options(api, entry_id)  # the group's limit needs the chargers
     except SeedError as err:
         ready.write_text(f"failed: {err}\n", encoding="utf-8")
         say(f"seeding failed: {err}")

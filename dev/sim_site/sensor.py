@@ -37,6 +37,12 @@ def _meter_current(phase: str) -> Callable[[DevSite], float | None]:
     return value
 
 
+def _meter_worst(site: DevSite) -> float | None:
+    """Import current on the most loaded phase (leg)."""
+    latest = site.meter.latest
+    return None if latest is None else round(max(latest.currents_a.values()), 1)
+
+
 def _meter_power(site: DevSite) -> float | None:
     latest = site.meter.latest
     return None if latest is None else round(latest.power_w)
@@ -99,6 +105,15 @@ METER_SENSORS = (
         device_class=SensorDeviceClass.POWER,
         state_class=SensorStateClass.MEASUREMENT,
         value_fn=_meter_power,
+    ),
+    # What a one-phase (US split-phase) site's meter setting takes.
+    SimSensorDescription(
+        key="current",
+        name="Current",
+        native_unit_of_measurement=UnitOfElectricCurrent.AMPERE,
+        device_class=SensorDeviceClass.CURRENT,
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=_meter_worst,
     ),
 )
 
