@@ -51,7 +51,10 @@ CONFIG_SCHEMA = probatio.Schema(
                     probatio.Coerce(float), probatio.Range(min=0, max=MAX_SPEED)
                 ),
                 probatio.Optional(CONF_START, default="resume"): cv.string,
-                probatio.Optional(CONF_PORT, default=DEFAULT_PORT): cv.port,
+                # 0: each Wall Connector on a free port (tests).
+                probatio.Optional(CONF_PORT, default=DEFAULT_PORT): probatio.All(
+                    probatio.Coerce(int), probatio.Range(min=0, max=65535)
+                ),
                 probatio.Optional(CONF_SITE_FILE): cv.string,
             }
         )

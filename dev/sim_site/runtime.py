@@ -68,7 +68,8 @@ class SimRuntime:
         site.step()  # a first meter reading and a defined state everywhere
         self.site = site
         for index, charger_id in enumerate(site.chargers):
-            server = WallConnectorServer(site, charger_id, port=self._port + index)
+            port = self._port + index if self._port else 0
+            server = WallConnectorServer(site, charger_id, port=port)
             try:
                 await server.start()
             except OSError as err:
