@@ -320,7 +320,12 @@ def _options_page(api: Api, entry_id: str, page: str | None) -> list[str]:
     if "phase_current_entities" not in fields:
         values |= GRID_POWER
     known = [name for name in fields if name in values]
-    if not known or any(_has_value(fields[name]) for name in known):
+    unset = [
+        name
+        for name in known
+        if not _has_value(fields[name]) and "default" not in fields[name]
+    ]
+    if not unset or any(_has_value(fields[name]) for name in known):
         api.call("DELETE", f"{base}/{form['flow_id']}")
         return []
     filled = {n: f["default"] for n, f in fields.items() if "default" in f}
@@ -329,7 +334,7 @@ def _options_page(api: Api, entry_id: str, page: str | None) -> list[str]:
         for n, f in fields.items()
         if _has_value(f)
     }
-    filled |= {name: values[name] for name in known}
+    filled |= {name: values[name] for name in known if not _has_value(fields[name])}
     result = api.call("POST", f"{base}/{form['flow_id']}", answer(form, filled))
     if result.get("type") != "create_entry":
         msg = f"the options page {form['step_id']!r} ended with {result}"
@@ -381,6 +386,12 @@ def chargers(api: Api, entry_id: str, sim_port: int) -> None:
             raise SeedError(msg)
 
 
+def wait_until_running(api: Api, deadline: float) -> None:
+    """Wait until Home Assistant has finished starting."""
+    while api.call("GET", "/api/config").get("state") != "RUNNING":
+        pause(deadline, "Home Assistant's start")
+
+
 def wait_for_simulator(sim_port: int, deadline: float) -> None:
     """Wait until the first simulated Wall Connector answers."""
     url = f"http://127.0.0.1:{sim_port}/api/1/version"
@@ -410,6 +421,7 @@ def main() -> int:
         entry_id = site_entry(api)
         chargers(api, entry_id, args.sim_port)
         site_options(api, entry_id)  # the group's limit needs the chargers
+        wait_until_running(api, deadline)
     except SeedError as err:
         ready.write_text(f"failed: {err}\n", encoding="utf-8")
         say(f"seeding failed: {err}")

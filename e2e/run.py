@@ -160,7 +160,10 @@ def see_entities(ui: Browser, management: bool) -> None:
             entity_id = template.format(c="garage")
             value = ui.wait_for_state(entity_id, lambda s: s not in (None,))
             log(f"{entity_id} = {value}")
-    ui.go("/config/entities?search=spare")
+    # The new charger's device, from the integration page.
+    ui.go("/config/integrations/integration/tesla_power_mgmt")
+    ui.page.get_by_text("Spare", exact=True).last.click()
+    ui.page.wait_for_url("**/config/devices/device/**")
     expect(ui.page.get_by_text("Vehicle current").first).to_be_visible()
     ui.shot("spare-entities")
     log("the new charger's entities are there")
