@@ -1,0 +1,312 @@
+"""The most EV energy any controller could deliver under the limits (a linear program).
+
+The site is first run without any controller and without the vehicles that
+obey commands, which gives the home load, solar, grid status, live phases,
+the Powerwall's state of charge and the draw of vehicles that ignore
+commands (they draw the same whatever a controller does). Time is cut into
+slices; the variable is each obeying vehicle's mean current per slice. The
+program maximises energy subject to, per slice: the vehicle's own and its
+charger's maximum (times the share of the slice it is plugged in and the
+unit is up), its taper (linear in its state of charge, plus the 2 A floor),
+its remaining need; the main breaker per phase against the slice's mean home
+load net of solar; the group's network limit per phase; in an outage the
+Powerwall's discharge power and, over each outage, its energy above the
+charging threshold plus surplus solar.
+
+Everything a real controller must also respect but a plan with perfect
+foresight need not is relaxed (whole amps, the 6 A minimum, command latency,
+the safety margin, meter delay, peaks inside a slice), so this is an upper
+bound, not a target every scenario can reach.
+"""
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+from scipy.optimize import linprog
+from scipy.sparse import coo_array
+
+from simulator import Scenario, Site
+from simulator.vehicle import VehicleSpec
+from simulator.wall_connector.faults import FaultKind
+
+SLICE_S = 60.0
+TAPER_FLOOR_A = 2.0
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Per step of a controller-free run: what no controller can change."""
+
+    grid_up: np.ndarray  # bool[step]
+    home_a: dict[str, np.ndarray]  # phase -> amps[step]
+    solar_w: np.ndarray
+    fixed_ev_a: dict[str, np.ndarray]  # ignoring vehicles, phase -> amps[step]
+    fixed_energy_kwh: float
+    soc_pct: np.ndarray | None
+
+
+def controller_free_profile(scenario: Scenario) -> Profile:
+    """Run the site with only the vehicles that ignore commands."""
+    spec = scenario.site
+    ignoring = tuple(v for v in spec.vehicles if v.ignores_commands)
+    site = Site(replace(spec, vehicles=ignoring))
+    steps = int(np.ceil(spec.duration_s / spec.step_s))
+    phases = spec.grid.phases
+    grid_up = np.zeros(steps, dtype=bool)
+    home = {p: np.zeros(steps) for p in phases}
+    fixed = {p: np.zeros(steps) for p in phases}
+    solar = np.zeros(steps)
+    soc = np.zeros(steps) if site.powerwall else None
+    for i in range(steps):
+        snapshot = site.step()
+        grid_up[i] = snapshot.grid_up
+        solar[i] = snapshot.solar_w
+        for p in phases:
+            home[p][i] = snapshot.home_currents[p]
+            fixed[p][i] = sum(
+                c.get(p, 0.0) for c in snapshot.charger_phase_currents.values()
+            )
+        if soc is not None:
+            soc[i] = snapshot.powerwall_soc_pct or 0.0
+    energy = sum(v.energy_kwh for v in site.vehicles.values())
+    return Profile(grid_up, home, solar, fixed, energy, soc)
+
+
+def upper_bound_kwh(scenario: Scenario) -> float:
+    """Return the most energy all vehicles together could receive."""
+    spec = scenario.site
+    profile = controller_free_profile(scenario)
+    obeying = [v for v in spec.vehicles if not v.ignores_commands]
+    if not obeying:
+        return profile.fixed_energy_kwh
+    lp = _Program(scenario, profile, obeying)
+    # HiGHS takes sparse constraints; scipy-stubs only list dense ones.
+    result = linprog(  # type: ignore[call-overload]
+        -lp.objective,
+        A_ub=lp.matrix(),
+        b_ub=np.array(lp.rhs),
+        bounds=lp.bounds,
+        method="highs",
+    )
+    if not result.success:
+        msg = f"{spec.name}: upper bound LP failed: {result.message}"
+        raise RuntimeError(msg)
+    return float(-result.fun) + profile.fixed_energy_kwh
+
+
+class _Program:
+    """Builds the sparse LP: variables I[v, k] then E_cum[v, k] (kWh so far)."""
+
+    def __init__(
+        self, scenario: Scenario, profile: Profile, vehicles: list[VehicleSpec]
+    ) -> None:
+        spec = scenario.site
+        self.spec = spec
+        self.profile = profile
+        self.vehicles = vehicles
+        self.steps_per_slice = max(1, int(SLICE_S / spec.step_s))
+        self.slices = int(np.ceil(len(profile.grid_up) / self.steps_per_slice))
+        self.n = len(vehicles) * self.slices
+        self.rows: list[int] = []
+        self.cols: list[int] = []
+        self.vals: list[float] = []
+        self.rhs: list[float] = []
+        self.bounds: list[tuple[float, float]] = []
+        site = Site(spec)
+        self.max_a = [
+            min(v.max_current_a, site.chargers[v.charger].max_current_a)
+            for v in vehicles
+        ]
+        self._per_amp_kwh = np.zeros((len(vehicles), self.slices))
+        self._current_bounds()
+        self._energy_and_taper()
+        self._panel_and_group()
+        self._outage()
+        self.objective = np.concatenate([self._per_amp_kwh.ravel(), np.zeros(self.n)])
+
+    def var_i(self, v: int, k: int) -> int:
+        return v * self.slices + k
+
+    def var_e(self, v: int, k: int) -> int:
+        return self.n + v * self.slices + k
+
+    def row(self, terms: list[tuple[int, float]], rhs: float) -> None:
+        index = len(self.rhs)
+        for col, val in terms:
+            self.rows.append(index)
+            self.cols.append(col)
+            self.vals.append(val)
+        self.rhs.append(rhs)
+
+    def matrix(self) -> coo_array:
+        return coo_array(
+            (self.vals, (self.rows, self.cols)), shape=(len(self.rhs), 2 * self.n)
+        )
+
+    def _slice(self, k: int) -> slice:
+        return slice(k * self.steps_per_slice, (k + 1) * self.steps_per_slice)
+
+    def _ev_phases(self, vehicle: VehicleSpec, grid_up: bool) -> tuple[str, ...]:
+        charger = next(c for c in self.spec.chargers if c.id == vehicle.charger)
+        phases = self.spec.grid.ev_phases(charger.phases, vehicle.phases)
+        live = self.spec.grid.phases if grid_up else self.spec.live_backup_phases
+        return tuple(p for p in phases if p in live)
+
+    def _current_bounds(self) -> None:
+        dt = self.spec.step_s
+        for v, vehicle in enumerate(self.vehicles):
+            charger = next(c for c in self.spec.chargers if c.id == vehicle.charger)
+            down = [f for f in charger.faults if f.kind is FaultKind.REBOOT]
+            for k in range(self.slices):
+                start = k * self.steps_per_slice * dt
+                times = start + dt * np.arange(self.steps_per_slice)
+                usable = (times >= vehicle.arrival_s) & (times < vehicle.departure_s)
+                for fault in down:
+                    usable &= ~((times >= fault.start_s) & (times < fault.end_s))
+                share = float(usable.mean())
+                up = self.profile.grid_up[self._slice(k)]
+                phases = max(
+                    len(self._ev_phases(vehicle, grid_up=bool(up.all()))),
+                    len(self._ev_phases(vehicle, grid_up=bool(up.any()))),
+                )
+                self._per_amp_kwh[v, k] = (
+                    self.spec.grid.phase_voltage_v
+                    * phases
+                    * self.steps_per_slice
+                    * dt
+                    / 3.6e6
+                )
+                self.bounds.append((0.0, self.max_a[v] * share))
+        for vehicle in self.vehicles:
+            need = (
+                max(0.0, vehicle.target_soc_pct - vehicle.soc_pct)
+                / 100
+                * vehicle.battery_kwh
+            )
+            self.bounds.extend([(0.0, need)] * self.slices)
+
+    def _energy_and_taper(self) -> None:
+        # E_cum[k] = E_cum[k-1] + c * I[k], written as a pair of opposite <= rows.
+        for v, vehicle in enumerate(self.vehicles):
+            span = 100.0 - vehicle.taper_start_pct
+            slope = (
+                self.max_a[v] * 100.0 / (vehicle.battery_kwh * span)
+                if span > 0
+                else 0.0
+            )
+            intercept = (
+                self.max_a[v] * (100.0 - vehicle.soc_pct) / span if span > 0 else 0.0
+            )
+            for k in range(self.slices):
+                c = self._per_amp_kwh[v, k]
+                before = [self.var_e(v, k - 1)] if k else []
+                self.row(
+                    [(self.var_e(v, k), 1.0), (self.var_i(v, k), -c)]
+                    + [(i, -1.0) for i in before],
+                    0.0,
+                )
+                self.row(
+                    [(self.var_e(v, k), -1.0), (self.var_i(v, k), c)]
+                    + [(i, 1.0) for i in before],
+                    0.0,
+                )
+                if span > 0:
+                    terms = [(self.var_i(v, k), 1.0)]
+                    if k:
+                        terms.append((self.var_e(v, k - 1), slope))
+                    self.row(terms, TAPER_FLOOR_A + intercept)
+
+    def _panel_and_group(self) -> None:
+        spec = self.spec
+        grid = spec.grid
+        solar_each = self.profile.solar_w / (grid.phase_voltage_v * len(grid.phases))
+        for k in range(self.slices):
+            window = self._slice(k)
+            up = self.profile.grid_up[window]
+            for phase in grid.phases:
+                users = [
+                    v
+                    for v, vehicle in enumerate(self.vehicles)
+                    if phase in self._ev_phases(vehicle, grid_up=True)
+                ]
+                if not users:
+                    continue
+                if up.any():
+                    room = (
+                        spec.main_breaker_a
+                        - self.profile.home_a[phase][window]
+                        - self.profile.fixed_ev_a[phase][window]
+                        + solar_each[window]
+                    )[up]
+                    self.row(
+                        [(self.var_i(v, k), 1.0) for v in users],
+                        max(0.0, float(room.mean())),
+                    )
+                for group in spec.groups:
+                    members = [
+                        v for v in users if self.vehicles[v].charger in group.chargers
+                    ]
+                    if members:
+                        fixed = float(self.profile.fixed_ev_a[phase][window].mean())
+                        self.row(
+                            [(self.var_i(v, k), 1.0) for v in members],
+                            max(0.0, group.limit_a - fixed),
+                        )
+
+    def _outage(self) -> None:
+        spec = self.spec
+        powerwall = spec.powerwall
+        if powerwall is None or self.profile.soc_pct is None:
+            return
+        volts = spec.grid.phase_voltage_v
+        home_w = volts * np.sum(list(self.profile.home_a.values()), axis=0)
+        fixed_w = volts * np.sum(list(self.profile.fixed_ev_a.values()), axis=0)
+        down = ~self.profile.grid_up
+        dt_h = spec.step_s / 3600.0
+        for start_s, end_s in powerwall.outages:
+            first = int(start_s / spec.step_s)
+            last = min(int(end_s / spec.step_s), len(down))
+            if first >= last:
+                continue
+            energy_terms: list[tuple[int, float]] = []
+            for k in range(
+                first // self.steps_per_slice, (last - 1) // self.steps_per_slice + 1
+            ):
+                window = self._slice(k)
+                islanded = down[window]
+                if not islanded.any():
+                    continue
+                room_w = (
+                    1000.0 * powerwall.max_discharge_kw
+                    + self.profile.solar_w[window]
+                    - home_w[window]
+                    - fixed_w[window]
+                )[islanded]
+                terms = []
+                for v, vehicle in enumerate(self.vehicles):
+                    phases = len(self._ev_phases(vehicle, grid_up=False))
+                    if phases:
+                        terms.append((self.var_i(v, k), volts * phases))
+                        energy_terms.append(
+                            (
+                                self.var_i(v, k),
+                                volts * phases * islanded.sum() * dt_h / 1000.0,
+                            )
+                        )
+                if terms:
+                    self.row(terms, max(0.0, float(room_w.mean())))
+            surplus_kwh = float(
+                np.clip(
+                    self.profile.solar_w[first:last] - home_w[first:last], 0.0, None
+                ).sum()
+                * dt_h
+                / 1000.0
+            )
+            soc_start = float(self.profile.soc_pct[first])
+            above_kwh = (
+                max(0.0, soc_start - spec.charging_threshold_pct)
+                / 100
+                * powerwall.capacity_kwh
+            )
+            if energy_terms:
+                self.row(energy_terms, above_kwh + surplus_kwh)

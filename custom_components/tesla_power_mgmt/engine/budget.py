@@ -1,0 +1,176 @@
+"""The site's budget for all vehicles together, per phase, and why.
+
+Three levels can bound the EV current on a phase; the tightest wins, and its
+reason explains the chargers it saturates:
+
+- Network limit (group): the configured limit, on every phase.
+- Panel headroom (dynamic): panel limit - safety margin - home load, where the
+  home load is the grid current minus the measured EV current. Export (a
+  negative home load) never adds headroom above the panel limit: the panel's
+  busbar and breaker carry the EV current whatever feeds it.
+  A meter giving only total power on a three-phase site cannot say how the
+  load is split, so the whole home load is assumed on every phase (the worst
+  case for each phase, as an electrician sizing a feeder would).
+- Outage (Powerwall, grid down): only L1 (phase 0) is backed up. Above the
+  charging threshold the vehicles may use discharge capability - home load +
+  solar; at or below it only surplus solar (solar - home load), holding the
+  battery at the threshold, until it is back at threshold + hysteresis.
+  On grid there is no outage limit at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+import math
+
+from .model import (
+    LimitReason,
+    MeterReading,
+    OutageConfig,
+    PowerwallReading,
+    SiteConfig,
+    SiteInput,
+)
+
+UNLIMITED = math.inf
+BACKED_UP_PHASE = 0
+
+
+@dataclass(frozen=True, slots=True)
+class SiteBudget:
+    """The EV budget per phase and what set it.
+
+    ``reasons[p]`` is the level binding ``capacity_a[p]``; on an unlimited phase
+    it is never used (nothing saturates at infinity).
+    """
+
+    capacity_a: tuple[float, ...]
+    reasons: tuple[LimitReason, ...]
+    outage_active: bool
+    outage_holding: bool
+    outage_power_w: float | None
+    panel_headroom_a: tuple[float, ...] | None
+    home_load_a: tuple[float, ...] | None
+    stale_inputs: frozenset[SiteInput]
+
+
+def site_budget(
+    config: SiteConfig,
+    meter: MeterReading | None,
+    powerwall: PowerwallReading | None,
+    *,
+    ev_current_a: tuple[float, ...],
+    outage_holding: bool,
+    now: float,
+) -> SiteBudget:
+    """Combine network limit, panel headroom and outage budget per phase.
+
+    ``ev_current_a`` is the measured current of all reachable chargers per phase.
+    """
+    timing = config.timing
+    phases = config.phase_count
+    stale: set[SiteInput] = set()
+    capacity = [UNLIMITED] * phases
+    reasons = [LimitReason.POWER_LEVEL] * phases
+
+    def bound(phase: int, limit: float, reason: LimitReason) -> None:
+        if limit < capacity[phase]:
+            capacity[phase] = float(limit)
+            reasons[phase] = reason
+
+    home_load = None
+    if meter is not None and now - meter.at <= timing.meter_stale_s:
+        home_load = _home_load(config, meter, ev_current_a)
+
+    outage_power_w = None
+    holding = False
+    fresh_powerwall = (
+        powerwall is not None and now - powerwall.at <= timing.powerwall_stale_s
+    )
+    if config.outage is not None:
+        if powerwall is None or not fresh_powerwall:
+            stale.add(SiteInput.POWERWALL)
+        elif not powerwall.grid_up:
+            holding = _holding(config.outage, powerwall.battery_pct, outage_holding)
+            ev_power_w = sum(ev_current_a) * config.voltage_v
+            outage_power_w, reason = _outage_power(
+                config.outage, powerwall, ev_power_w, holding
+            )
+            for phase in range(phases):
+                backed_up = phase == BACKED_UP_PHASE
+                bound(
+                    phase,
+                    outage_power_w / config.voltage_v if backed_up else 0.0,
+                    reason,
+                )
+
+    panel_headroom = None
+    if config.panel_limit_a is not None:
+        if home_load is None:
+            stale.add(SiteInput.METER)
+        else:
+            limit = config.panel_limit_a - config.panel_margin_a
+            panel_headroom = tuple(limit - max(load, 0.0) for load in home_load)
+            for phase, headroom in enumerate(panel_headroom):
+                bound(phase, headroom, LimitReason.PANEL_HEADROOM)
+
+    if config.network_limit_a is not None:
+        for phase in range(phases):
+            bound(phase, config.network_limit_a, LimitReason.NETWORK_LIMIT)
+
+    return SiteBudget(
+        capacity_a=tuple(capacity),
+        reasons=tuple(reasons),
+        outage_active=outage_power_w is not None,
+        outage_holding=holding,
+        outage_power_w=outage_power_w,
+        panel_headroom_a=panel_headroom,
+        home_load_a=home_load,
+        stale_inputs=frozenset(stale),
+    )
+
+
+def _home_load(
+    config: SiteConfig, meter: MeterReading, ev_current_a: tuple[float, ...]
+) -> tuple[float, ...] | None:
+    """Return the home's own load per phase, or None if the meter is unusable."""
+    if meter.phase_current_a is not None:
+        if len(meter.phase_current_a) != config.phase_count:
+            return None
+        return tuple(
+            grid - ev
+            for grid, ev in zip(meter.phase_current_a, ev_current_a, strict=True)
+        )
+    if meter.power_w is None:
+        return None
+    voltage = (
+        meter.voltage_v if meter.voltage_v and meter.voltage_v > 0 else config.voltage_v
+    )
+    home_w = meter.power_w - sum(ev_current_a) * voltage
+    # Unknown split over phases: all of it may sit on any one phase.
+    return (home_w / voltage,) * config.phase_count
+
+
+def _holding(outage: OutageConfig, battery_pct: float, was_holding: bool) -> bool:
+    """Whether the battery is held at its charging threshold (with hysteresis)."""
+    if was_holding:
+        return battery_pct < outage.charging_threshold_pct + outage.hysteresis_pct
+    return battery_pct <= outage.charging_threshold_pct
+
+
+def _outage_power(
+    outage: OutageConfig,
+    powerwall: PowerwallReading,
+    ev_power_w: float,
+    holding: bool,
+) -> tuple[float, LimitReason]:
+    """Return the power the vehicles may take from the Powerwall, and why."""
+    home_w = max(powerwall.site_load_w - ev_power_w, 0.0)
+    if not holding:
+        power = outage.discharge_capability_w - home_w + powerwall.solar_w
+        return max(power, 0.0), LimitReason.OUTAGE_BATTERY
+    surplus = powerwall.solar_w - home_w if outage.share_surplus_solar else 0.0
+    if surplus > 0:
+        return surplus, LimitReason.OUTAGE_SOLAR
+    # Battery at its threshold and no surplus solar: nothing to give.
+    return 0.0, LimitReason.OUTAGE_BATTERY

@@ -1,0 +1,116 @@
+"""The benchmark's parts: breaker curve, fair shares, actuation, evcc's capping."""
+
+import math
+
+from hypothesis import given, strategies as st
+import pytest
+
+from bench.actuator import Actuator
+from bench.breaker import ThermalBreaker, seconds_to_trip
+from bench.controllers.base import water_fill
+from bench.controllers.evcc import _cap
+from bench.observe import Observer
+from simulator import FaultKind, Site, scenario_from_dict
+
+
+def test_breaker_follows_the_iec_type_c_bands():
+    assert seconds_to_trip(1.13) == math.inf
+    assert 60 < seconds_to_trip(1.45) < 3600
+    assert 1 <= seconds_to_trip(2.55) <= 60
+    assert seconds_to_trip(5.0) == 0
+
+    breaker = ThermalBreaker(100)
+    assert not any(breaker.step(110, 1) for _ in range(86_400))
+    assert breaker.step(500, 1)
+    hot = ThermalBreaker(100)
+    tripped_after = next(t for t in range(1, 4000) if hot.step(145, 1))
+    assert tripped_after == pytest.approx(seconds_to_trip(1.45), abs=1)
+
+
+@given(
+    budget=st.floats(0, 300),
+    caps=st.dictionaries(st.sampled_from("abcdef"), st.integers(6, 48), min_size=1),
+)
+def test_water_fill_is_within_budget_caps_and_max_min_fair(budget, caps):
+    shares = water_fill(budget, caps)
+    assert sum(shares.values()) <= budget + 1e-9
+    assert all(0 <= shares[c] <= caps[c] for c in caps)
+    # Nobody below its cap gets less than anyone else's share minus rounding.
+    for c, share in shares.items():
+        if share < caps[c]:
+            assert all(share >= other - 1 for other in shares.values())
+
+
+def test_evcc_cap_follows_validate_current():
+    assert _cap(old=16, new=32, max_current=80, current=70) == 26
+    # Over the limit, evcc lowers even a decrease to old + (max - current).
+    assert _cap(old=16, new=8, max_current=80, current=90) == 6
+    assert _cap(old=16, new=8, max_current=80, current=50) == 8
+    assert _cap(old=16, new=32, max_current=80, current=math.inf) == 0
+
+
+def one_car_site() -> Site:
+    return Site(
+        scenario_from_dict(
+            {
+                "duration": "1h",
+                "site": {"supply": "split_phase"},
+                "chargers": [{"id": "wc1"}],
+                "vehicles": [
+                    {
+                        "name": "a",
+                        "charger": "wc1",
+                        "battery_kwh": 60,
+                        "soc": 20,
+                        "arrive": 0,
+                        "depart": "30m",
+                        "max_current_a": 48,
+                    },
+                    {
+                        "name": "b",
+                        "charger": "wc1",
+                        "battery_kwh": 60,
+                        "soc": 20,
+                        "arrive": "31m",
+                        "depart": "1h",
+                        "max_current_a": 48,
+                    },
+                ],
+            }
+        ).site
+    )
+
+
+def test_actuator_sends_only_changes_and_counts_each_call():
+    site = one_car_site()
+    site.step()
+    act = Actuator(site)
+    act.set_pilot("wc1", 16)
+    act.set_pilot("wc1", 16)
+    assert act.commands == 1
+    act.set_pilot("wc1", 0)  # pause: charging off
+    act.set_pilot("wc1", 0)
+    act.set_pilot("wc1", 20)  # charging on, then the new current
+    assert act.commands == 4
+    assert act.commanded("wc1") == 20
+    site.advance(31 * 60 + 1)
+    assert act.commanded("wc1") is None  # a new car: nothing sent to it yet
+    act.set_pilot("wc1", 20)
+    assert act.commands == 5
+
+
+def test_observer_keeps_the_last_poll_of_an_unreachable_unit():
+    site = one_car_site()
+    observer = Observer(site, poll_s=5)
+    site.step()
+    assert observer.update(site.now)
+    first = observer.chargers["wc1"]
+    assert first.reachable
+    assert first.connected
+    site.chargers["wc1"].inject_fault(FaultKind.UNREACHABLE, site.now, 60)
+    site.advance(10)
+    observer.update(site.now)
+    view = observer.chargers["wc1"]
+    assert not view.reachable
+    assert view.at == first.at
+    assert view.current_a == first.current_a

@@ -1,0 +1,314 @@
+"""Rules over time: admission, rotation, timing, redistribution, faults."""
+
+from dataclasses import replace
+
+from custom_components.tesla_power_mgmt.engine import (
+    ChargerConfig,
+    ChargerReading,
+    EngineState,
+    LimitReason,
+    MeterReading,
+    Readings,
+    SiteConfig,
+    Timing,
+    evaluate,
+)
+
+from .helpers import asking, chargers, pilots, reasons, run
+
+
+class Site:
+    """A site driven evaluation after evaluation, carrying the state."""
+
+    def __init__(self, config: SiteConfig) -> None:
+        self.config = config
+        self.state = EngineState.initial()
+        self.decision = None
+
+    def step(self, now: float, readings: Readings | None = None):
+        if readings is None:
+            readings = Readings(
+                chargers=tuple(asking(c.charger_id, now) for c in self.config.chargers)
+            )
+        self.decision = evaluate(self.config, readings, self.state, now)
+        self.state = self.decision.state
+        return self.decision
+
+
+def test_priority_first_then_longest_waiting():
+    config = SiteConfig(
+        chargers=(
+            ChargerConfig("low", 48),
+            ChargerConfig("high", 48, priority=1),
+            ChargerConfig("late", 48),
+        ),
+        network_limit_a=14,
+    )
+    site = Site(config)
+    site.step(0.0, Readings(chargers=(asking("low"), asking("high"))))
+    assert pilots(site.decision) == [7, 7, 0]
+    decision = site.step(10.0)
+    # "late" arrives; "low" keeps its turn, "late" waits.
+    assert pilots(decision) == [7, 7, 0]
+    assert decision.chargers["late"].reason == LimitReason.WAITING_FOR_6A
+
+
+def test_left_out_vehicles_rotate_at_the_interval():
+    config = SiteConfig(chargers=chargers(3), network_limit_a=13)
+    site = Site(config)
+    first = site.step(0.0)
+    assert pilots(first) == [7, 6, 0]
+    assert reasons(first)[2] == LimitReason.WAITING_FOR_6A
+    assert pilots(site.step(1799.0)) == [7, 6, 0]
+    rotated = site.step(1800.0)
+    # Both turns ran out; c2 waited longest, then c0 (config order).
+    assert [d.target_a for d in rotated.chargers.values()] == [6, 0, 7]
+    # c2 was paused for lack of room: it resumes after the resume delay.
+    assert pilots(rotated) == [6, 0, 0]
+    assert rotated.chargers["c2"].reason == LimitReason.WAITING_FOR_6A
+    assert pilots(site.step(1919.0)) == [6, 0, 0]
+    # c0 is first again (turns tie, config order): its 1 A rise is in the deadband.
+    assert pilots(site.step(1920.0)) == [6, 0, 6]
+    # c1 now waits; new turns for c0 and c2 started at 1800.
+    assert pilots(site.step(3599.0)) == [6, 0, 6]
+    assert [d.target_a for d in site.step(3600.0).chargers.values()] == [6, 7, 0]
+
+
+def test_turn_only_runs_while_someone_waits():
+    config = SiteConfig(chargers=chargers(2), network_limit_a=10)
+    site = Site(config)
+    site.step(0.0, Readings(chargers=(asking("c0"),)))
+    site.step(5000.0, Readings(chargers=(asking("c0"),)))
+    decision = site.step(5001.0)
+    assert pilots(decision) == [10, 0]
+    assert pilots(site.step(6800.0)) == [10, 0]
+    assert [d.target_a for d in site.step(6801.0).chargers.values()] == [0, 10]
+
+
+def test_decrease_at_once_increase_after_deadband_and_interval():
+    config = SiteConfig(chargers=chargers(1), panel_limit_a=50, panel_margin_a=0)
+
+    def at(now: float, grid: float, ev: float):
+        return Readings(
+            chargers=(asking("c0", now, (ev,)),),
+            meter=MeterReading(at=now, phase_current_a=(grid,)),
+        )
+
+    site = Site(config)
+    assert pilots(site.step(0.0, at(0.0, 20.0, 0.0))) == [30]
+    # Home load jumps by 12 A: decrease on this very evaluation.
+    assert pilots(site.step(5.0, at(5.0, 62.0, 30.0))) == [18]
+    # Room back 1 A above: inside the deadband, held.
+    assert pilots(site.step(100.0, at(100.0, 49.0, 18.0))) == [18]
+    # Room back: rise waits for the 60 s interval since the last change.
+    held = site.step(30.0 + 5.0, at(35.0, 38.0, 18.0))
+    assert pilots(held) == [18]
+    assert held.chargers["c0"].target_a == 30
+    assert held.chargers["c0"].reason == LimitReason.PANEL_HEADROOM
+    assert pilots(site.step(65.0, at(65.0, 38.0, 18.0))) == [30]
+
+
+def test_rise_to_the_charger_maximum_ignores_the_deadband():
+    config = SiteConfig(chargers=chargers(1, max_a=32), network_limit_a=31)
+    site = Site(config)
+    assert pilots(site.step(0.0)) == [31]
+    site.config = replace(config, network_limit_a=40)
+    decision = site.step(60.0)
+    assert pilots(decision) == [32]
+    assert reasons(decision) == [LimitReason.POWER_LEVEL]
+
+
+def test_new_session_starts_without_resume_delay():
+    config = SiteConfig(chargers=chargers(1), network_limit_a=20)
+    site = Site(config)
+    site.step(0.0, Readings(chargers=(ChargerReading("c0", 0.0),)))
+    assert reasons(site.decision) == [LimitReason.NO_VEHICLE]
+    assert pilots(site.step(1.0)) == [20]
+
+
+def test_paused_vehicle_resumes_after_continuous_room():
+    config = SiteConfig(chargers=chargers(1), panel_limit_a=20, panel_margin_a=0)
+
+    def home(now: float, grid: float):
+        return Readings(
+            chargers=(asking("c0", now),),
+            meter=MeterReading(at=now, phase_current_a=(grid,)),
+        )
+
+    site = Site(config)
+    assert pilots(site.step(0.0, home(0.0, 18.0))) == [0]
+    assert reasons(site.decision) == [LimitReason.PANEL_HEADROOM]
+    assert pilots(site.step(10.0, home(10.0, 5.0))) == [0]
+    assert reasons(site.decision) == [LimitReason.WAITING_FOR_6A]
+    # Room gone again: the resume clock restarts.
+    site.step(60.0, home(60.0, 18.0))
+    assert pilots(site.step(70.0, home(70.0, 5.0))) == [0]
+    assert pilots(site.step(189.0, home(189.0, 5.0))) == [0]
+    assert pilots(site.step(190.0, home(190.0, 5.0))) == [15]
+
+
+def test_vehicle_not_drawing_is_capped_and_offered_more_again():
+    config = SiteConfig(chargers=chargers(2, max_a=32), network_limit_a=40)
+
+    def draw(now: float, c0: float, c1: float):
+        return Readings(chargers=(asking("c0", now, (c0,)), asking("c1", now, (c1,))))
+
+    site = Site(config)
+    assert pilots(site.step(0.0, draw(0.0, 0.0, 0.0))) == [20, 20]
+    # c0 tapers to 8 A: capped at 10 A after 5 minutes, c1 gets the rest.
+    site.step(10.0, draw(10.0, 8.0, 20.0))
+    assert pilots(site.step(309.0, draw(309.0, 8.0, 20.0))) == [20, 20]
+    capped = site.step(310.0, draw(310.0, 8.0, 20.0))
+    # c1's last change was long ago: it rises to the freed current at once.
+    assert pilots(capped) == [10, 30]
+    assert reasons(capped)[0] == LimitReason.VEHICLE_NOT_DRAWING
+    assert pilots(site.step(370.0, draw(370.0, 8.0, 30.0))) == [10, 30]
+    assert pilots(site.step(1209.0, draw(1209.0, 8.0, 30.0))) == [10, 30]
+    # Re-offer after 15 minutes: its fair share again (20 A), c1 down at once.
+    assert pilots(site.step(1210.0, draw(1210.0, 8.0, 30.0))) == [20, 20]
+
+
+def test_not_drawing_cap_never_below_6_a():
+    config = SiteConfig(chargers=chargers(1, max_a=32))
+    site = Site(config)
+    site.step(0.0, Readings(chargers=(asking("c0", 0.0, (0.0,)),)))
+    site.step(1.0, Readings(chargers=(asking("c0", 1.0, (0.0,)),)))
+    decision = site.step(301.0, Readings(chargers=(asking("c0", 301.0, (0.0,)),)))
+    assert pilots(decision) == [6]
+
+
+def test_vehicle_drawing_above_its_pilot_is_budgeted_at_its_draw():
+    config = SiteConfig(chargers=chargers(2, max_a=32), network_limit_a=40)
+    site = Site(config)
+    site.step(0.0)
+    # c0 ignores its 20 A and draws 30 A: flagged after the follow grace.
+    early = site.step(
+        59.0, Readings(chargers=(asking("c0", 59.0, (30.0,)), asking("c1", 59.0)))
+    )
+    assert not early.chargers["c0"].not_following
+    decision = site.step(
+        60.0, Readings(chargers=(asking("c0", 60.0, (30.0,)), asking("c1", 60.0)))
+    )
+    c0, c1 = decision.chargers["c0"], decision.chargers["c1"]
+    assert c0.not_following
+    assert c0.reserved_a == (30.0,)
+    assert c1.pilot_a == 10
+    assert c0.reserved_a[0] + c1.reserved_a[0] <= 40
+
+
+def test_unreachable_charger_gets_fallback_and_reservation():
+    config = SiteConfig(chargers=chargers(4, max_a=48), network_limit_a=80)
+    site = Site(config)
+    assert pilots(site.step(0.0)) == [20, 20, 20, 20]
+    readings = Readings(
+        chargers=(
+            ChargerReading("c0", 10.0, reachable=False),
+            asking("c1", 10.0),
+            asking("c2", 10.0),
+        )
+    )
+    decision = site.step(10.0, readings)
+    c0 = decision.chargers["c0"]
+    assert (c0.pilot_a, c0.reason, c0.reserved_a) == (
+        20,
+        LimitReason.FALLBACK_UNREACHABLE,
+        (20.0,),
+    )
+    assert decision.chargers["c3"].reason == LimitReason.FALLBACK_UNREACHABLE
+    # Two reservations of 20 A: 40 A left for the two others.
+    assert pilots(decision)[1:3] == [20, 20]
+
+
+def test_unreachable_reserves_its_last_pilot_when_higher():
+    config = SiteConfig(chargers=chargers(2, max_a=48), network_limit_a=60)
+    site = Site(config)
+    site.step(0.0, Readings(chargers=(asking("c0"), ChargerReading("c1", 0.0))))
+    assert pilots(site.decision) == [48, 0]
+    stale = Readings(chargers=(asking("c0", 0.0), asking("c1", 70.0)))
+    decision = site.step(70.0, stale)
+    c0 = decision.chargers["c0"]
+    assert (c0.pilot_a, c0.reserved_a) == (30, (48.0,))
+    assert decision.chargers["c1"].pilot_a == 12
+
+
+def test_unreachable_pilot_lowered_to_the_room_left():
+    config = SiteConfig(chargers=chargers(2), panel_limit_a=30, panel_margin_a=0)
+    readings = Readings(
+        chargers=(asking("c0", current=(0.0,)),),
+        meter=MeterReading(at=0.0, phase_current_a=(20.0,)),
+    )
+    decision = run(config, readings)
+    assert decision.chargers["c1"].pilot_a == 10
+    assert decision.chargers["c0"].reason == LimitReason.PANEL_HEADROOM
+    full = Readings(chargers=(), meter=MeterReading(at=0.0, phase_current_a=(27.0,)))
+    assert pilots(run(config, full)) == [0, 0]
+
+
+def test_unreachable_disabled_charger_is_commanded_nothing():
+    config = SiteConfig(chargers=(ChargerConfig("c0", enabled=False),))
+    decision = run(config, Readings())
+    assert (pilots(decision), reasons(decision)) == ([0], [LimitReason.DISABLED])
+
+
+def test_no_fallback_share_without_group_or_panel():
+    decision = run(SiteConfig(chargers=chargers(2, max_a=32)), Readings())
+    assert pilots(decision) == [32, 32]
+
+
+def test_not_managed_charger_loads_the_group_and_the_panel():
+    config = SiteConfig(
+        chargers=(
+            ChargerConfig("ours", 48),
+            ChargerConfig("theirs", 48, managed=False),
+        ),
+        network_limit_a=40,
+    )
+    readings = Readings(chargers=(asking("ours"), asking("theirs", current=(16.0,))))
+    decision = run(config, readings)
+    assert pilots(decision) == [24, 0]
+    assert decision.chargers["theirs"].reason == LimitReason.NOT_MANAGED
+    assert decision.chargers["theirs"].reserved_a == (16.0,)
+    unreadable = run(config, Readings(chargers=(asking("ours"),)))
+    assert unreadable.chargers["theirs"].reserved_a == (48.0,)
+    assert pilots(unreadable) == [0, 0]
+
+
+def test_disabled_and_idle_chargers_get_nothing():
+    config = SiteConfig(
+        chargers=(
+            ChargerConfig("off", enabled=False),
+            ChargerConfig("empty"),
+            ChargerConfig("full"),
+        ),
+    )
+    readings = Readings(
+        chargers=(
+            asking("off"),
+            ChargerReading("empty", 0.0),
+            ChargerReading("full", 0.0, vehicle_connected=True),
+        )
+    )
+    assert reasons(run(config, readings)) == [
+        LimitReason.DISABLED,
+        LimitReason.NO_VEHICLE,
+        LimitReason.NO_VEHICLE,
+    ]
+
+
+def test_stale_budget_below_6_a_pauses():
+    config = SiteConfig(chargers=chargers(1), panel_limit_a=40, stale_budget_a=4)
+    decision = run(config, Readings(chargers=(asking("c0"),)))
+    assert (pilots(decision), reasons(decision)) == ([0], [LimitReason.STALE_INPUT])
+
+
+def test_charger_reading_missing_values_take_the_highest():
+    config = SiteConfig(
+        chargers=(ChargerConfig("c0", 32, phases=(0, 1, 2)),), phase_count=3
+    )
+    decision = run(config, Readings(chargers=(asking("c0", current=(5.0, -1.0)),)))
+    assert decision.network_current_a == (5.0, 0.0, 5.0)
+
+
+def test_same_input_same_result():
+    config = SiteConfig(chargers=chargers(3), network_limit_a=20, timing=Timing())
+    assert run(config) == run(config)
