@@ -158,7 +158,9 @@ def see_entities(ui: Browser, management: bool) -> None:
     if management:
         for template in MANAGEMENT_ENTITIES:
             entity_id = template.format(c="garage")
-            value = ui.wait_for_state(entity_id, lambda s: s not in (None,))
+            value = ui.wait_for_state(
+                entity_id, lambda s: s not in (None, "unavailable")
+            )
             log(f"{entity_id} = {value}")
     # The new charger's device, from the integration page.
     ui.go("/config/integrations/integration/tesla_power_mgmt")
