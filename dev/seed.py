@@ -354,6 +354,28 @@ def site_options(api: Api, entry_id: str) -> None:
     for page in pages or ():
         if keys := _options_page(api, entry_id, page):
             say(f"set site options: {', '.join(keys)}")
+            settle(api, entry_id)
+
+
+def settle(api: Api, entry_id: str) -> None:
+    """Wait for the site entry's reload after a change, as a person would."""
+    time.sleep(0.5)
+    for _ in range(60):
+        entry = next(
+            (
+                e
+                for e in api.call("GET", "/api/config/config_entries/entry")
+                if e["entry_id"] == entry_id
+            ),
+            None,
+        )
+        if entry is None or entry["state"] not in (
+            "not_loaded",
+            "setup_in_progress",
+            "unload_in_progress",
+        ):
+            return
+        time.sleep(0.5)
 
 
 def chargers(api: Api, entry_id: str, sim_port: int) -> None:
@@ -381,6 +403,7 @@ def chargers(api: Api, entry_id: str, sim_port: int) -> None:
         )
         if result.get("type") == "create_entry":
             say(f"added the charger {values['name']!r} on 127.0.0.1:{values['port']}")
+            settle(api, entry_id)
         elif result.get("reason") != "already_configured":
             msg = f"adding {values['name']!r} ended with {result}"
             raise SeedError(msg)
