@@ -1,0 +1,1 @@
+"""Browser test and README screenshots of the development Home Assistant."""
