@@ -1,6 +1,9 @@
 """Services, switches, numbers, repairs, shutdown and unload of a managed site."""
 
+from types import MappingProxyType
+
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.config_entries import ConfigEntryState, ConfigSubentry
 from homeassistant.const import (
     ATTR_ENTITY_ID,
     EVENT_HOMEASSISTANT_STOP,
@@ -18,6 +21,7 @@ from custom_components.tesla_power_mgmt.const import (
     SERVICE_BOOST,
     SERVICE_PAUSE,
     SERVICE_RESUME,
+    SUBENTRY_TYPE_CHARGER,
 )
 
 from .common import SERIAL, FakeWallConnector, charger_subentry, site_entry
@@ -276,3 +280,27 @@ async def test_unload_removes_listeners_and_repairs(
     sources.home_w += 10_000
     await sources.changed()
     assert len(car.current.writes) == writes
+
+
+async def test_charger_added_while_running_waits_for_the_reload(
+    hass: HomeAssistant, wall_connector: FakeWallConnector, car: Car, sources: Sources
+) -> None:
+    sources.report()
+    entry = await start(hass, wall_connector, METER, sources)
+    manager = entry.runtime_data.manager
+    hass.config_entries.async_add_subentry(
+        entry,
+        ConfigSubentry(
+            data=MappingProxyType({**charger_subentry(9)["data"]}),
+            subentry_type=SUBENTRY_TYPE_CHARGER,
+            title="Shed",
+            unique_id="SHED0001",
+        ),
+    )
+    # An evaluation before the reload knows only the chargers it was set up with.
+    manager.async_evaluate()
+    assert list(manager.data.decision.chargers) == list(manager.chargers)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.LOADED
+    assert len(entry.runtime_data.manager.chargers) == 2
+    assert hass.states.get("sensor.shed_limit_reason") is not None

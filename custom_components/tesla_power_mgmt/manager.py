@@ -49,7 +49,6 @@ from .engine import (
 from .repairs import RepairTracker, Wanted
 from .settings import (
     SiteSettings,
-    charger_subentries,
     engine_config,
 )
 from .site_readings import SiteReader, SiteView, charger_reading
@@ -101,6 +100,11 @@ class PowerManager(DataUpdateCoordinator[ManagerData]):
         """Prepare; nothing runs until ``async_start``."""
         super().__init__(hass, LOGGER, config_entry=entry, name=f"{DOMAIN} manager")
         self.chargers = chargers
+        # The chargers set up with the site: one added since waits for the
+        # reload its subentry triggers.
+        self.subentries = {
+            subentry_id: charger.subentry for subentry_id, charger in chargers.items()
+        }
         self.settings = settings
         self.actuator = Actuator(hass)
         self.state = EngineState.initial()
@@ -146,13 +150,14 @@ class PowerManager(DataUpdateCoordinator[ManagerData]):
         """Evaluate with the latest readings and (unless told not to) apply it."""
         now = dt_util.utcnow().timestamp()
         entry = self.config_entry
-        subentries = charger_subentries(entry)
         controls = self._controls()
         controllable = {
             subentry_id: _available(self.hass.states.get(control.current_entity))
             for subentry_id, control in controls.items()
         }
-        config = engine_config(entry, self.settings, controllable=controllable, now=now)
+        config = engine_config(
+            entry, self.subentries, self.settings, controllable=controllable, now=now
+        )
         site = self.reader.read(config)
         readings = Readings(
             chargers=tuple(
@@ -171,7 +176,7 @@ class PowerManager(DataUpdateCoordinator[ManagerData]):
         self.async_set_updated_data(
             ManagerData(config, readings, decision, site, evaluated_at=now)
         )
-        self._announce(decision, site, subentries)
+        self._announce(decision, site)
         self.repairs.update(self._wanted_repairs(decision, controls, controllable, now))
         if not apply:
             return
@@ -196,13 +201,11 @@ class PowerManager(DataUpdateCoordinator[ManagerData]):
                 subentry.data[CONF_CURRENT_ENTITY],
                 subentry.data.get(CONF_SWITCH_ENTITY),
             )
-            for subentry_id, subentry in charger_subentries(self.config_entry).items()
+            for subentry_id, subentry in self.subentries.items()
             if subentry.data.get(CONF_CURRENT_ENTITY)
         }
 
-    def _announce(
-        self, decision: Decision, site: SiteView, subentries: dict[str, Any]
-    ) -> None:
+    def _announce(self, decision: Decision, site: SiteView) -> None:
         """Fire events on an outage starting or ending and on a throttled charger."""
         entry = self.config_entry
         if site.grid_up is not None and self._grid_up is not None:
@@ -232,7 +235,7 @@ class PowerManager(DataUpdateCoordinator[ManagerData]):
                 EVENT_CHARGER_THROTTLED,
                 {
                     "entry_id": entry.entry_id,
-                    "charger": subentries[subentry_id].title,
+                    "charger": self.subentries[subentry_id].title,
                     "device_id": device.id if device else None,
                     "pilot_a": charger.pilot_a,
                     "reason": charger.reason.value,
@@ -248,8 +251,7 @@ class PowerManager(DataUpdateCoordinator[ManagerData]):
     ) -> Wanted:
         """Return the repairs the user should see now."""
         wanted: Wanted = {}
-        subentries = charger_subentries(self.config_entry)
-        for subentry_id, subentry in subentries.items():
+        for subentry_id, subentry in self.subentries.items():
             name = {"name": subentry.title}
             if subentry_id in controls and not controllable[subentry_id]:
                 wanted[f"control_missing_{subentry_id}"] = (

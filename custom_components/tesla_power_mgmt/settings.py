@@ -154,6 +154,7 @@ def charger_phases(entry: ConfigEntry, subentry: ConfigSubentry) -> tuple[int, .
 
 def engine_config(
     entry: ConfigEntry,
+    subentries: Mapping[str, ConfigSubentry],
     settings: SiteSettings,
     *,
     controllable: Mapping[str, bool],
@@ -161,13 +162,15 @@ def engine_config(
 ) -> SiteConfig:
     """Build the engine's view of the site for this evaluation.
 
-    ``controllable`` says, per charger, whether its control entity can be
-    written now; one that cannot is budgeted at what it measures.
+    ``subentries`` are the chargers the site was set up with (one added
+    since waits for the reload). ``controllable`` says, per charger, whether
+    its control entity can be written now; one that cannot is budgeted at
+    what it measures.
     """
     options = entry.options
     region = Region(entry.data[CONF_REGION])
     chargers = []
-    for subentry_id, subentry in charger_subentries(entry).items():
+    for subentry_id, subentry in subentries.items():
         live = settings.chargers[subentry_id]
         boosted = live.boost_until is not None and live.boost_until > now
         has_control = bool(subentry.data.get(CONF_CURRENT_ENTITY))
