@@ -31,7 +31,7 @@ CHROMIUM_ARGS = [
 ]
 USERNAME, PASSWORD = "dev", "dev"
 TIMEOUT_MS = 30_000
-# Entities that exist without live power management (issue 5).
+# Monitoring entities of a Wall Connector.
 CHARGER_ENTITIES = (
     "sensor.{c}_vehicle_current",
     "sensor.{c}_power",
@@ -39,7 +39,7 @@ CHARGER_ENTITIES = (
     "binary_sensor.{c}_vehicle_connected",
     "binary_sensor.{c}_online",
 )
-# Turn on once live power management (issue 5) is merged: E2E_MANAGEMENT=1.
+# Power-management entities of a Wall Connector and of the site.
 MANAGEMENT_ENTITIES = (
     "sensor.{c}_pilot_current",
     "sensor.{c}_limit_reason",
@@ -147,7 +147,7 @@ def add_charger(ui: Browser, port: int) -> None:
     log("added the charger Spare through the UI")
 
 
-def see_entities(ui: Browser, management: bool) -> None:
+def see_entities(ui: Browser) -> None:
     """Open the new charger's device and check its entities are live."""
     for template in CHARGER_ENTITIES:
         entity_id = template.format(c="spare")
@@ -155,13 +155,10 @@ def see_entities(ui: Browser, management: bool) -> None:
             entity_id, lambda s: s not in (None, "unavailable", "unknown")
         )
         log(f"{entity_id} = {value}")
-    if management:
-        for template in MANAGEMENT_ENTITIES:
-            entity_id = template.format(c="garage")
-            value = ui.wait_for_state(
-                entity_id, lambda s: s not in (None, "unavailable")
-            )
-            log(f"{entity_id} = {value}")
+    for template in MANAGEMENT_ENTITIES:
+        entity_id = template.format(c="garage")
+        value = ui.wait_for_state(entity_id, lambda s: s not in (None, "unavailable"))
+        log(f"{entity_id} = {value}")
     # The new charger's device, from the integration page.
     ui.go("/config/integrations/integration/tesla_power_mgmt")
     ui.page.get_by_text("Spare", exact=True).last.click()
@@ -223,7 +220,6 @@ def main() -> int:
     parser.add_argument("--url", default="http://127.0.0.1:8123")
     parser.add_argument("--out", type=Path, default=Path("e2e-screenshots"))
     parser.add_argument("--spare-port", type=int, default=18084)
-    parser.add_argument("--management", action="store_true")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     for old in args.out.glob("*.png"):
@@ -248,7 +244,7 @@ def main() -> int:
             ("log in", lambda: log_in(ui)),
             ("open the integration", lambda: open_integration(ui)),
             ("add a charger", lambda: add_charger(ui, args.spare_port)),
-            ("see its entities", lambda: see_entities(ui, args.management)),
+            ("see its entities", lambda: see_entities(ui)),
             ("open the dashboard", lambda: dashboard(ui)),
         ]
         try:

@@ -386,6 +386,7 @@ CHARGER_MANAGEMENT_SENSORS: tuple[ChargerManagementSensorDescription, ...] = (
         device_class=SensorDeviceClass.CURRENT,
         state_class=SensorStateClass.MEASUREMENT,
         native_unit_of_measurement=UnitOfElectricCurrent.AMPERE,
+        suggested_display_precision=0,
         value_fn=lambda manager, charger: (
             manager.data.decision.chargers[charger].pilot_a
         ),
