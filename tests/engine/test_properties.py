@@ -347,8 +347,8 @@ def test_pilots_are_whole_amps_zero_or_between_6_a_and_the_maximum(site):
             or MIN_CURRENT_A <= result.pilot_a <= charger.max_current_a
         )
         assert result.pilot_a <= result.target_a or result.target_a == 0
-        if stale and config.stale_budget_a is not None:
-            assert result.pilot_a <= config.stale_budget_a
+        if stale:
+            assert result.pilot_a <= (config.stale_budget_a or MIN_CURRENT_A)
         if not charger.managed or not charger.enabled:
             assert result.pilot_a == 0
 
@@ -534,3 +534,24 @@ def test_limits_hold_while_vehicles_lag_behind_their_commands(data):
         decision = evaluate(config, at(readings, moment), state, moment)
         # The oracle judges ages at NOW: the same ages as at ``moment``.
         check_safety(config, readings, state, decision)
+
+
+@settings(PROPERTY_SETTINGS, max_examples=150)
+@given(sites(), sites(), st.floats(0, 4000))
+def test_a_stale_input_never_raises_a_pilot(site, history, elapsed):
+    """While the meter or Powerwall is stale: pilot <= min(last pilot, budget)."""
+    config, readings = site
+    _, earlier_readings = history
+    state = EngineState.initial()
+    for moment in (NOW - elapsed, NOW - elapsed / 2):
+        state = evaluate(config, at(earlier_readings, moment), state, moment).state
+    decision = evaluate(config, readings, state, NOW)
+    if not decision.stale_inputs:
+        return
+    budget = MIN_CURRENT_A if config.stale_budget_a is None else config.stale_budget_a
+    for charger in config.chargers:
+        result = decision.chargers[charger.charger_id]
+        memory = state.chargers.get(charger.charger_id)
+        assert result.pilot_a <= budget
+        if memory is not None:
+            assert result.pilot_a <= memory.pilot_a

@@ -39,9 +39,17 @@ a vehicle keeps its place while its turn lasts (``rotation_interval_s``,
 counted only while others wait), then queues behind those waiting longest.
 Turns and waiting follow the targets of pass 1: a vehicle let in by rotation
 may start one evaluation after the one it replaces has stopped drawing.
-While a configured meter or Powerwall is stale, every charger is capped at
-the stale budget (the fallback fair limit unless configured) and the level it
-fed is dropped.
+While a configured meter or Powerwall is stale, the level it fed is dropped
+and every charger is held: its pilot never rises (one paused stays paused, a
+vehicle arriving does not start) and is lowered to the stale budget if above
+it. The stale budget defaults to the lowest charging current, 6 A
+(``STALE_BUDGET_A``): with the meter blind the home load is unknown and may
+rise by any appliance that starts meanwhile (the last trusted home load says
+nothing about the dryer that starts a minute later), so no current above the
+least a charging vehicle can take is defensible; 6 A keeps the vehicle
+charging (no contactor cycle, no wake-up) while adding the least possible to
+an unknown load. A user who knows the panel's worst-case home load may set a
+higher budget (``SiteConfig.stale_budget_a``).
 """
 
 from __future__ import annotations
@@ -70,6 +78,9 @@ from .pacing import (
     trim_rise,
 )
 from .state import ChargerMemory, EngineState
+
+STALE_BUDGET_A = MIN_CURRENT_A
+"""Default stale budget per charger: the lowest charging current."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,7 +288,7 @@ def _participant(
         )
     ledger.draw(per_phase)
     phases = _live_phases(charger, budget)
-    cap, cap_reason = _static_cap(config, charger, budget)
+    cap, cap_reason = _static_cap(config, charger, memory, budget)
     idle_reason = None
     if not charger.enabled:
         idle_reason = LimitReason.DISABLED
@@ -490,13 +501,24 @@ def site_fallback_limit(config: SiteConfig, charger: ChargerConfig) -> int:
 
 
 def _static_cap(
-    config: SiteConfig, charger: ChargerConfig, budget: SiteBudget
+    config: SiteConfig,
+    charger: ChargerConfig,
+    memory: ChargerMemory | None,
+    budget: SiteBudget,
 ) -> tuple[int, LimitReason]:
-    """Return the charger's own cap: power level, or the stale budget if stale."""
+    """Return the charger's own cap: power level, or the stale hold if stale.
+
+    While a site input is stale the cap is min(last pilot, stale budget): a
+    stale input never raises a pilot (a vehicle paused stays paused), and
+    lowers it to the stale budget (default: the lowest charging current).
+    After a restart, with no last pilot known, the stale budget alone.
+    """
     if budget.stale_inputs:
-        stale_cap = config.stale_budget_a
-        if stale_cap is None:
-            stale_cap = site_fallback_limit(config, charger)
+        stale_cap = (
+            STALE_BUDGET_A if config.stale_budget_a is None else config.stale_budget_a
+        )
+        if memory is not None:
+            stale_cap = min(stale_cap, memory.pilot_a)
         if stale_cap < charger.max_current_a:
             return stale_cap, LimitReason.STALE_INPUT
     return charger.max_current_a, LimitReason.POWER_LEVEL
@@ -517,7 +539,7 @@ def _unreachable(
         reason = LimitReason.FALLBACK_UNREACHABLE
         if phases:
             room = min(budget.capacity_a[phase] - committed[phase] for phase in phases)
-            cap, _ = _static_cap(config, charger, budget)
+            cap, _ = _static_cap(config, charger, memory, budget)
             pilot = min(site_fallback_limit(config, charger), cap)
             if room < pilot:
                 pilot = math.floor(room + EPSILON)

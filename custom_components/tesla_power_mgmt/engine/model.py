@@ -155,7 +155,8 @@ class SiteConfig:
     ``network_limit_a`` is the group limit per phase over all chargers (None: no
     group). ``panel_limit_a`` with ``panel_margin_a`` enables dynamic power
     management from the meter. ``stale_budget_a`` caps every charger while a
-    configured input is stale (None: the fallback fair limit).
+    configured input is stale (None: 6 A, the lowest charging current); a
+    stale input never raises any pilot, whatever the budget.
     """
 
     chargers: tuple[ChargerConfig, ...]
