@@ -57,6 +57,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 import math
 from types import MappingProxyType
+from typing import Any
 
 from .allocator import EPSILON, Demand, Grant, Request, allocate, fit_measured
 from .budget import BACKED_UP_PHASE, UNLIMITED, SiteBudget, site_budget
@@ -70,10 +71,11 @@ from .model import (
     SiteConfig,
 )
 from .pacing import (
+    Following,
     NotDrawing,
     Paced,
-    is_not_following,
     pace,
+    track_following,
     track_not_drawing,
     trim_rise,
 )
@@ -93,7 +95,7 @@ class _Participant:
     demand: Demand
     cap_reason: LimitReason
     measured_a: tuple[float, ...]
-    not_following: bool
+    following: Following
     not_drawing: NotDrawing
 
 
@@ -275,7 +277,8 @@ def _participant(
     charger = config.chargers[position]
     timing = config.timing
     drawn = max(per_phase[phase] for phase in charger.phases)
-    not_following = is_not_following(memory, drawn, now, timing)
+    following = track_following(memory, drawn, now, timing)
+    not_following = following.not_following
     floor = per_phase if not_following else (0.0,) * config.phase_count
     ledger.commit(floor)
     if memory is not None and not not_following:
@@ -296,12 +299,15 @@ def _participant(
         idle_reason = LimitReason.NO_VEHICLE
     elif not phases:
         idle_reason = budget.reasons[charger.phases[0]]
-    elif cap < MIN_CURRENT_A:
+    elif not_following and memory is not None and MIN_CURRENT_A <= memory.pilot_a < cap:
+        # Held while not following: a rise is a command it would ignore.
+        cap, cap_reason = memory.pilot_a, memory.reason
+    if idle_reason is None and cap < MIN_CURRENT_A:
         idle_reason = cap_reason
     if idle_reason is not None:
         ledger.record(
             _idle(charger, idle_reason, per_phase, not_following=not_following),
-            _remember(memory, 0, idle_reason, now),
+            replace(_remember(memory, 0, idle_reason, now), **_latch(following)),
         )
         return None
     not_drawing = track_not_drawing(memory, drawn, now, timing)
@@ -314,7 +320,7 @@ def _participant(
         demand=Demand(phases, cap, tuple(floor[phase] for phase in phases)),
         cap_reason=cap_reason,
         measured_a=per_phase,
-        not_following=not_following,
+        following=following,
         not_drawing=not_drawing,
     )
 
@@ -421,7 +427,7 @@ def _record_participant(
     """Record a charger's pilot after the fit to the measured load, and its clocks."""
     timing = config.timing
     memory = entry.memory
-    pilot = trim_rise(memory, fit.pilot_a, paced.pilot_a, timing)
+    pilot = trim_rise(memory, fit.pilot_a, paced, timing)
     reason = paced.reason
     if pilot < paced.pilot_a:
         # Held below its target until the current it needs is measured free.
@@ -446,7 +452,7 @@ def _record_participant(
             target_a=grant.pilot_a,
             max_current_a=entry.charger.max_current_a,
             reserved_a=tuple(reserved),
-            not_following=entry.not_following,
+            not_following=entry.following.not_following,
         ),
         ChargerMemory(
             pilot_a=pilot,
@@ -455,9 +461,11 @@ def _record_participant(
             waiting_since=waiting_since,
             turn_since=turn_since,
             room_since=paced.room_since if pilot == 0 else None,
+            rise_since=_rise_since(memory, pilot, grant.pilot_a, paced, now),
             below_since=entry.not_drawing.below_since,
             cap_a=entry.not_drawing.cap_a,
             capped_at=entry.not_drawing.capped_at,
+            **_latch(entry.following),
         ),
     )
 
@@ -606,6 +614,30 @@ def _changed_at(memory: ChargerMemory | None, pilot_a: int, now: float) -> float
     if memory is None or memory.pilot_a != pilot_a:
         return now
     return memory.changed_at
+
+
+def _rise_since(
+    memory: ChargerMemory | None,
+    pilot_a: int,
+    target_a: int,
+    paced: Paced,
+    now: float,
+) -> float | None:
+    """Since when a running vehicle's target has been above its pilot."""
+    if pilot_a < MIN_CURRENT_A or target_a <= pilot_a:
+        return None
+    if memory is not None and pilot_a == memory.pilot_a:
+        return paced.rise_since if paced.rise_since is not None else now
+    return now
+
+
+def _latch(following: Following) -> dict[str, Any]:
+    """Return the not-following latch as ``ChargerMemory`` fields."""
+    return {
+        "over_since": following.over_since,
+        "not_following": following.not_following,
+        "following_since": following.following_since,
+    }
 
 
 def _remember(
