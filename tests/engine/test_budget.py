@@ -371,3 +371,27 @@ def test_stale_input_never_raises_a_pilot_above_the_last():
     )
     assert pilots(run(config, full)) == [0]
     assert _stale_after(config, full, stale) == [0]
+
+
+def test_single_phase_car_on_a_three_phase_unit_is_budgeted_on_l1_only():
+    config = panel_site(
+        chargers=(ChargerConfig("c0", 32, phases=(0, 1, 2)),),
+        phase_count=3,
+        voltage_v=230,
+    )
+    # The car draws 16 A on L1 only; the cooker loads L2 and L3 to 90 A.
+    meter = MeterReading(at=0.0, phase_current_a=(40.0, 90.0, 90.0))
+    car = asking("c0", current=(16.0, 0.3, 0.0))
+    decision = run(config, Readings(chargers=(car,), meter=meter))
+    # L1: 100 - 5 - (40 - 16) = 71 A of room; L2 and L3 do not count.
+    assert pilots(decision) == [32]
+    assert decision.chargers["c0"].reserved_a == (32.0, 0.3, 0.0)
+    # It starts drawing on L2 and L3 too: counted there at once, lowered to
+    # 100 - 5 - (90 - 16) = 21 A.
+    car = asking("c0", current=(16.0, 16.0, 16.0))
+    decision = run(config, Readings(chargers=(car,), meter=meter))
+    assert pilots(decision) == [21]
+    # Not charging yet: the pilot is reserved on every phase.
+    car = asking("c0", current=(0.0, 0.0, 0.0))
+    meter = MeterReading(at=0.0, phase_current_a=(40.0, 80.0, 80.0))
+    assert pilots(run(config, Readings(chargers=(car,), meter=meter))) == [15]

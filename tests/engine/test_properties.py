@@ -212,6 +212,16 @@ def oracle_limits(config: SiteConfig, readings: Readings) -> tuple[list[float], 
     return limits, stale
 
 
+def drawing_phases(
+    charger: ChargerConfig, reading: ChargerReading, live: tuple[int, ...]
+) -> tuple[int, ...]:
+    """The phases a charging vehicle uses: not those under 1 A while one has 5 A."""
+    currents = {phase: measured_on(charger, reading, phase) for phase in live}
+    if max(currents.values(), default=0.0) < 5.0:
+        return live
+    return tuple(phase for phase in live if currents[phase] >= 1.0)
+
+
 def is_participant(charger: ChargerConfig, fresh: dict[str, ChargerReading]) -> bool:
     reading = fresh.get(charger.charger_id)
     return (
@@ -250,8 +260,10 @@ def loads(
 
     Already there: what is measured, the last pilot of a unit that cannot be
     read, the maximum of an unmanaged one that cannot be read. Reserved: for
-    a reachable managed charger max(pilot, measured), for an unreachable one
-    max(last pilot, pilot). Each charger's ``reserved_a`` must say the same.
+    a reachable managed charger max(pilot, measured) on the phases its
+    vehicle draws on (its measured current on the others), for an
+    unreachable one max(last pilot, pilot). Each charger's ``reserved_a``
+    must say the same.
     """
     fresh = fresh_readings(config, readings)
     base = [0.0] * config.phase_count
@@ -278,7 +290,8 @@ def loads(
                 reserved = float(max(last, pilot)) if phase in live else 0.0
             else:
                 there = measured_on(charger, reading, phase)
-                reserved = max(float(pilot), there)
+                used = drawing_phases(charger, reading, live)
+                reserved = max(float(pilot), there) if phase in used else there
             assert result.reserved_a[phase] == pytest.approx(reserved)
             base[phase] += there
             total[phase] += reserved
@@ -555,3 +568,39 @@ def test_a_stale_input_never_raises_a_pilot(site, history, elapsed):
         assert result.pilot_a <= budget
         if memory is not None:
             assert result.pilot_a <= memory.pilot_a
+
+
+@settings(PROPERTY_SETTINGS, max_examples=100)
+@given(
+    st.data(),
+    st.floats(5, 32),
+    st.lists(st.floats(0, 32), min_size=2, max_size=2),
+    st.lists(st.floats(-5, 25), min_size=3, max_size=3),
+)
+def test_a_single_phase_car_drawing_on_a_new_phase_counts_at_once(
+    data, l1_a, later_a, home_a
+):
+    """A car seen on L1 only, then drawing on L2/L3 too: limits hold at once."""
+    config = data.draw(site_configs())
+    config = replace(
+        config,
+        phase_count=3,
+        voltage_v=230.0,
+        outage=None,
+        chargers=(
+            ChargerConfig("one", 32, phases=(0, 1, 2)),
+            *(replace(c, phases=(i % 3,)) for i, c in enumerate(config.chargers)),
+        ),
+    )
+    others = data.draw(site_readings(replace(config, chargers=config.chargers[1:])))
+    meter = MeterReading(at=NOW, phase_current_a=tuple(home_a))
+
+    def readings(currents: tuple[float, ...]) -> Readings:
+        car = ChargerReading("one", NOW, True, True, True, currents)
+        return Readings((car, *others.chargers), meter)
+
+    first = evaluate(config, readings((l1_a, 0.4, 0.0)), EngineState.initial(), NOW)
+    assert first.chargers["one"].reserved_a[1:] == (0.4, 0.0)
+    check_safety(config, readings((l1_a, 0.4, 0.0)), EngineState.initial(), first)
+    later = readings((l1_a, *later_a))
+    check_safety(config, later, first.state, evaluate(config, later, first.state, NOW))

@@ -9,7 +9,11 @@ Safety uses what is measured. Every charger loads each of its phases with:
   It is commanded the fallback fair limit, lowered to the room left if that
   is less. Its real draw is also inside the meter's "home load", so it is
   counted twice: safe, since nothing better is known.
-- Anyone else (reachable and managed): max(pilot, measured current), always.
+- Anyone else (reachable and managed): max(pilot, measured current), always,
+  with the pilot only on the phases its vehicle draws on: a single-phase car
+  on a three-phase unit reads under 1 A on the phases it does not use while
+  it draws 5 A or more on another, and is budgeted on the others at its
+  measured current (which counts at once if it starts drawing there).
   A vehicle lowered a moment ago draws its old current for the 5-30 s its
   command takes (and up to the follow grace before it is flagged); a vehicle
   that is shown an allocation but never commanded draws what it likes. So
@@ -83,6 +87,12 @@ from .state import ChargerMemory, EngineState
 
 STALE_BUDGET_A = MIN_CURRENT_A
 """Default stale budget per charger: the lowest charging current."""
+
+ACTIVE_PHASE_A = 5.0
+"""A vehicle drawing this much on a phase is charging (see ``_drawing_phases``)."""
+
+IDLE_PHASE_A = 1.0
+"""Below this on a phase, while charging on another, it does not use it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,7 +300,15 @@ def _participant(
             )
         )
     ledger.draw(per_phase)
-    phases = _live_phases(charger, budget)
+    phases = _drawing_phases(charger, per_phase, _live_phases(charger, budget))
+    if not not_following:
+        # Its draw on a phase it is not budgeted on counts as it is.
+        ledger.commit(
+            tuple(
+                0.0 if phase in phases else current
+                for phase, current in enumerate(per_phase)
+            )
+        )
     cap, cap_reason = _static_cap(config, charger, memory, budget)
     idle_reason = None
     if not charger.enabled:
@@ -488,6 +506,22 @@ def _on_phases(
 ) -> tuple[float, ...]:
     """Return ``current_a`` on each of ``phases``, 0 elsewhere."""
     return tuple(current_a if phase in phases else 0.0 for phase in range(phase_count))
+
+
+def _drawing_phases(
+    charger: ChargerConfig, per_phase: tuple[float, ...], live: tuple[int, ...]
+) -> tuple[int, ...]:
+    """Return the live phases its pilot is budgeted on: those its vehicle uses.
+
+    A vehicle charging (``ACTIVE_PHASE_A`` or more on one phase) that reads
+    under ``IDLE_PHASE_A`` on another does not use that one (a single-phase
+    car on a three-phase unit): its pilot is not reserved there, only its
+    measured current, which counts at once if it starts drawing there.
+    Otherwise (not charging yet, or paused) every live phase.
+    """
+    if max((per_phase[phase] for phase in live), default=0.0) < ACTIVE_PHASE_A:
+        return live
+    return tuple(phase for phase in live if per_phase[phase] >= IDLE_PHASE_A)
 
 
 def _live_phases(charger: ChargerConfig, budget: SiteBudget) -> tuple[int, ...]:
