@@ -10,6 +10,8 @@ from custom_components.tesla_power_mgmt.engine import (
     EngineState,
     LimitReason,
     MeterReading,
+    OutageConfig,
+    PowerwallReading,
     Readings,
     SiteConfig,
     Timing,
@@ -210,6 +212,11 @@ def test_not_drawing_cap_never_below_6_a():
     site.step(1.0, Readings(chargers=(asking("c0", 1.0, (0.0,)),)))
     decision = site.step(301.0, Readings(chargers=(asking("c0", 301.0, (0.0,)),)))
     assert pilots(decision) == [6]
+    # Still nothing 5 minutes later: the cap stays at 6 A.
+    site.step(302.0, Readings(chargers=(asking("c0", 302.0, (0.0,)),)))
+    decision = site.step(602.0, Readings(chargers=(asking("c0", 602.0, (0.0,)),)))
+    assert pilots(decision) == [6]
+    assert site.state.chargers["c0"].cap_a == 6
 
 
 def test_vehicle_drawing_above_its_pilot_is_budgeted_at_its_draw():
@@ -461,3 +468,42 @@ def test_a_rise_below_the_deadband_is_made_once_the_target_has_stayed_up():
     site.config = replace(config, network_limit_a=43)
     assert pilots(site.step(700.0, draw(700.0, 21.0, 21.0))) == [21, 21]
     assert pilots(site.step(1000.0, draw(1000.0, 21.0, 21.0))) == [22, 21]
+
+
+@pytest.mark.parametrize(("lag_window_s", "loops"), [(0.0, True), (45.0, False)])
+def test_a_resumed_vehicle_is_not_paused_by_its_own_unseen_draw(lag_window_s, loops):
+    """At the charging threshold, surplus solar only: the Powerwall sees the
+    vehicle's draw at once, its Wall Connector a poll later. Without the lag
+    credit the vehicle is paused one evaluation after it resumed, waits the
+    resume delay, resumes, and is paused again: a loop."""
+    config = SiteConfig(
+        chargers=chargers(1, max_a=32),
+        voltage_v=240,
+        outage=OutageConfig(charging_threshold_pct=50.0),
+        timing=Timing(lag_window_s=lag_window_s),
+    )
+    site = Site(config)
+
+    def readings(now: float, ev_a: float, seen_a: float) -> Readings:
+        # 3000 W of solar, 1000 W of house: 8.3 A of surplus for the vehicle.
+        return Readings(
+            chargers=(asking("c0", now, (seen_a,)),),
+            powerwall=PowerwallReading(
+                at=now,
+                grid_up=False,
+                battery_pct=50.0,
+                solar_w=3000.0,
+                site_load_w=1000.0 + 240.0 * ev_a,
+            ),
+        )
+
+    assert pilots(site.step(0.0, readings(0.0, 0.0, 0.0))) == [8]
+    pauses = 0
+    ev = 0.0
+    for now in range(2, 1200, 2):
+        pilot = site.decision.chargers["c0"].pilot_a
+        seen = ev  # its unit shows the draw one poll (2 s) late
+        ev = float(pilot)  # the vehicle follows within the step
+        decision = site.step(float(now), readings(float(now), ev, seen))
+        pauses += pilot > 0 and decision.chargers["c0"].pilot_a == 0
+    assert pauses >= 5 if loops else pauses == 0

@@ -164,6 +164,7 @@ def evaluate(
         outage_holding=state.outage_holding,
         now=now,
     )
+    hold_capacity = _lag_credited(config, state, measured, budget.capacity_a, now)
     ledger = _Ledger([0.0] * config.phase_count, [0.0] * config.phase_count)
     participants: list[_Participant] = []
     unreachable: list[int] = []
@@ -202,7 +203,15 @@ def evaluate(
         ledger.draw(_on_phases(phases, config.phase_count, float(last)))
         blind.append(_Unreachable(charger, memory, phases, target, last))
 
-    _allocate(config, blind, participants, budget=budget, ledger=ledger, now=now)
+    _allocate(
+        config,
+        blind,
+        participants,
+        budget=budget,
+        hold_capacity=hold_capacity,
+        ledger=ledger,
+        now=now,
+    )
     return Decision(
         chargers=MappingProxyType(
             {
@@ -349,6 +358,7 @@ def _allocate(
     participants: list[_Participant],
     *,
     budget: SiteBudget,
+    hold_capacity: tuple[float, ...],
     ledger: _Ledger,
     now: float,
 ) -> None:
@@ -358,7 +368,7 @@ def _allocate(
         key=lambda entry: _admission_key(entry, now, timing.rotation_interval_s)
     )
     grants = allocate(
-        budget.capacity_a,
+        hold_capacity,
         ledger.committed_a,
         [entry.demand for entry in participants],
     )
@@ -381,7 +391,7 @@ def _allocate(
             )
         )
     fitted = fit_measured(
-        budget.capacity_a,
+        hold_capacity,
         ledger.drawn_a,
         [
             Request(
@@ -402,6 +412,7 @@ def _allocate(
             for entry, step in zip(participants, paced, strict=True)
         ],
         timing.follow_tolerance_a,
+        budget.capacity_a,
     )
     for unit, fit in zip(blind, fitted[: len(blind)], strict=True):
         pilot = fit.pilot_a
@@ -480,6 +491,7 @@ def _record_participant(
             turn_since=turn_since,
             room_since=paced.room_since if pilot == 0 else None,
             rise_since=_rise_since(memory, pilot, grant.pilot_a, paced, now),
+            **_rise(memory, pilot, budget, now),
             below_since=entry.not_drawing.below_since,
             cap_a=entry.not_drawing.cap_a,
             capped_at=entry.not_drawing.capped_at,
@@ -648,6 +660,68 @@ def _changed_at(memory: ChargerMemory | None, pilot_a: int, now: float) -> float
     if memory is None or memory.pilot_a != pilot_a:
         return now
     return memory.changed_at
+
+
+def _lag_credited(
+    config: SiteConfig,
+    state: EngineState,
+    measured: list[tuple[float, ...] | None],
+    capacity_a: tuple[float, ...],
+    now: float,
+) -> tuple[float, ...]:
+    """Return the capacity that holds and decreases fit: the lag credited.
+
+    The meter (or Powerwall) sees a vehicle's new draw at once, its Wall
+    Connector up to a poll later; until then home load = grid - measured EV
+    current counts the new draw twice, and the vehicle just raised (or
+    resumed) looks like an overload of its own making: it would be lowered
+    (paused, then held back by the resume delay, then resumed: a loop).
+    For a vehicle whose pilot rose within ``lag_window_s``, what the
+    capacity has lost since the rise, up to the part of its pilot its unit
+    does not show yet, is given back, for holds and decreases only: rises
+    fit the capacity as measured, so current a vehicle has not been seen to
+    draw is never handed to another. A home load that really rose in that
+    window (and not the vehicle) is under-estimated by at most the unseen
+    rise, for at most the window. After a fall nothing is needed: the meter
+    shows it first, the home load is under-estimated by the fall, but the
+    vehicle is still reserved at its older, higher measured current.
+    """
+    count = config.phase_count
+    unseen = [0.0] * count
+    baseline = [math.inf] * count
+    for charger, per_phase in zip(config.chargers, measured, strict=True):
+        memory = state.chargers.get(charger.charger_id)
+        if (
+            not charger.managed
+            or per_phase is None
+            or memory is None
+            or memory.rose_at is None
+            or memory.capacity_at_rise is None
+            or len(memory.capacity_at_rise) != count
+            or now - memory.rose_at > config.timing.lag_window_s
+        ):
+            continue
+        expected = min(memory.pilot_a, charger.max_current_a)
+        for phase in _drawing_phases(charger, per_phase, charger.phases):
+            unseen[phase] += max(expected - per_phase[phase], 0.0)
+            baseline[phase] = min(baseline[phase], memory.capacity_at_rise[phase])
+    return tuple(
+        capacity + min(unseen[phase], max(baseline[phase] - capacity, 0.0))
+        if math.isfinite(baseline[phase]) and math.isfinite(capacity)
+        else capacity
+        for phase, capacity in enumerate(capacity_a)
+    )
+
+
+def _rise(
+    memory: ChargerMemory | None, pilot_a: int, budget: SiteBudget, now: float
+) -> dict[str, Any]:
+    """Remember when a pilot rose and the capacity then (the lag credit)."""
+    if pilot_a > (memory.pilot_a if memory is not None else 0):
+        return {"rose_at": now, "capacity_at_rise": budget.capacity_a}
+    if memory is None:
+        return {}
+    return {"rose_at": memory.rose_at, "capacity_at_rise": memory.capacity_at_rise}
 
 
 def _rise_since(

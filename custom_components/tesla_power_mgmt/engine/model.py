@@ -76,6 +76,10 @@ class Timing:
       re-trigger); capped lower again the same way as it tapers, and the cap
       is lifted once it draws up to it (within the follow tolerance, which is
       below the headroom so meter noise does not lift it).
+    - ``lag_window_s`` 45 s: after a pilot rises, the meter and the Powerwall
+      see the vehicle's new draw at once, its Wall Connector up to a poll
+      later; the worst command latency (30 s) plus a slow poll (15 s) bounds
+      the time its draw may be unseen by its unit (see ``evaluate``).
     - ``rotation_interval_s`` 1800 s: Tesla's own 30 minutes.
     """
 
@@ -91,6 +95,7 @@ class Timing:
     not_drawing_after_s: float = 300.0
     not_drawing_margin_a: float = 3.0
     not_drawing_headroom_a: float = 2.0
+    lag_window_s: float = 45.0
     rotation_interval_s: float = 1800.0
 
 

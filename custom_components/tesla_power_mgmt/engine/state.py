@@ -28,6 +28,8 @@ class ChargerMemory:
     - ``below_since``: drawing clearly below its pilot since (not drawing).
     - ``cap_a`` / ``capped_at``: the not-drawing cap and when it was set.
     - ``rise_since``: its target above its pilot since (small rises).
+    - ``rose_at`` / ``capacity_at_rise``: when its pilot last rose, and the
+      site's EV capacity per phase then (the measurement-lag credit).
     - ``over_since``, ``not_following``, ``following_since``: the
       not-following latch (``pacing.Following``).
     """
@@ -45,6 +47,8 @@ class ChargerMemory:
     not_following: bool = False
     following_since: float | None = None
     rise_since: float | None = None
+    rose_at: float | None = None
+    capacity_at_rise: tuple[float, ...] | None = None
 
 
 _EMPTY: Mapping[str, ChargerMemory] = MappingProxyType({})
