@@ -593,7 +593,7 @@ def test_limits_hold_while_vehicles_lag_behind_their_commands(data):
         check_safety(config, readings, state, decision)
 
 
-@settings(PROPERTY_SETTINGS, max_examples=150)
+@settings(PROPERTY_SETTINGS, max_examples=100)
 @given(sites(), sites(), st.floats(0, 4000))
 def test_a_stale_input_never_raises_a_pilot(site, history, elapsed):
     """While the meter or Powerwall is stale: pilot <= min(last pilot, budget)."""
