@@ -1,5 +1,7 @@
 """Panel headroom from the meter, outage budget from the Powerwall, staleness."""
 
+from dataclasses import replace
+
 import pytest
 
 from custom_components.tesla_power_mgmt.engine import (
@@ -100,13 +102,13 @@ def test_total_power_uses_the_measured_voltage():
     ],
     ids=["missing", "old", "wrong-phase-count", "empty"],
 )
-def test_unusable_meter_is_stale_and_caps_at_the_fallback_limit(meter):
+def test_unusable_meter_is_stale_and_caps_at_the_lowest_charging_current(meter):
     config = panel_site(chargers=chargers(2))
     decision = run(config, Readings(chargers=(asking("c0"), asking("c1")), meter=meter))
     assert decision.stale_inputs == {SiteInput.METER}
     assert decision.panel_headroom_a is None
-    # Fallback fair limit: (100 - 5) / 2 units.
-    assert pilots(decision) == [47, 47]
+    # After a restart no last pilot is known: the stale budget, 6 A by default.
+    assert pilots(decision) == [6, 6]
     assert reasons(decision) == [LimitReason.STALE_INPUT] * 2
 
 
@@ -283,7 +285,7 @@ def test_stale_powerwall_falls_back(reading):
     )
     assert decision.stale_inputs == {SiteInput.POWERWALL}
     assert decision.outage_power_w is None
-    assert pilots(decision) == [20, 20]
+    assert pilots(decision) == [6, 6]
 
 
 def test_group_under_a_panel_limit_during_an_outage():
@@ -330,3 +332,66 @@ def test_idle_vehicle_reading_counts_in_network_current():
     decision = run(config, Readings(chargers=(idle,)))
     assert decision.network_current_a == (0.4,)
     assert reasons(decision) == [LimitReason.NO_VEHICLE]
+
+
+def _stale_after(config: SiteConfig, fresh: Readings, stale: Readings) -> list[int]:
+    """Pilots once the meter of ``fresh`` (at 0 s) has gone stale (at 40 s)."""
+    state = run(config, fresh).state
+    return pilots(run(config, stale, now=40.0, state=state))
+
+
+def test_stale_meter_holds_and_lowers_to_the_stale_budget():
+    config = panel_site(chargers=chargers(3))
+    meter = MeterReading(at=0.0, phase_current_a=(40.0,))
+    idle = ChargerReading("c2", at=0.0)
+    fresh = Readings(chargers=(asking("c0"), asking("c1"), idle), meter=meter)
+    assert pilots(run(config, fresh)) == [28, 27, 0]
+    # The meter stops; c2's vehicle arrives: it does not start.
+    later = Readings(
+        chargers=(asking("c0", 40.0), asking("c1", 40.0), asking("c2", 40.0)),
+        meter=meter,
+    )
+    decision = run(config, later, now=40.0, state=run(config, fresh).state)
+    assert decision.stale_inputs == {SiteInput.METER}
+    assert pilots(decision) == [6, 6, 0]
+    assert reasons(decision) == [LimitReason.STALE_INPUT] * 3
+
+
+def test_stale_input_never_raises_a_pilot_above_the_last():
+    config = panel_site(stale_budget_a=20)
+    meter = MeterReading(at=0.0, phase_current_a=(87.0,))
+    fresh = Readings(chargers=(asking("c0"),), meter=meter)
+    assert pilots(run(config, fresh)) == [8]
+    # The configured budget is 20 A, but the pilot it had is the most it keeps.
+    stale = Readings(chargers=(asking("c0", 40.0, (8.0,)),), meter=meter)
+    assert _stale_after(config, fresh, stale) == [8]
+    # A vehicle paused when the meter went stale stays paused.
+    full = Readings(
+        chargers=(asking("c0"),), meter=replace(meter, phase_current_a=(99.0,))
+    )
+    assert pilots(run(config, full)) == [0]
+    assert _stale_after(config, full, stale) == [0]
+
+
+def test_single_phase_car_on_a_three_phase_unit_is_budgeted_on_l1_only():
+    config = panel_site(
+        chargers=(ChargerConfig("c0", 32, phases=(0, 1, 2)),),
+        phase_count=3,
+        voltage_v=230,
+    )
+    # The car draws 16 A on L1 only; the cooker loads L2 and L3 to 90 A.
+    meter = MeterReading(at=0.0, phase_current_a=(40.0, 90.0, 90.0))
+    car = asking("c0", current=(16.0, 0.3, 0.0))
+    decision = run(config, Readings(chargers=(car,), meter=meter))
+    # L1: 100 - 5 - (40 - 16) = 71 A of room; L2 and L3 do not count.
+    assert pilots(decision) == [32]
+    assert decision.chargers["c0"].reserved_a == (32.0, 0.3, 0.0)
+    # It starts drawing on L2 and L3 too: counted there at once, lowered to
+    # 100 - 5 - (90 - 16) = 21 A.
+    car = asking("c0", current=(16.0, 16.0, 16.0))
+    decision = run(config, Readings(chargers=(car,), meter=meter))
+    assert pilots(decision) == [21]
+    # Not charging yet: the pilot is reserved on every phase.
+    car = asking("c0", current=(0.0, 0.0, 0.0))
+    meter = MeterReading(at=0.0, phase_current_a=(40.0, 80.0, 80.0))
+    assert pilots(run(config, Readings(chargers=(car,), meter=meter))) == [15]

@@ -212,6 +212,16 @@ def oracle_limits(config: SiteConfig, readings: Readings) -> tuple[list[float], 
     return limits, stale
 
 
+def drawing_phases(
+    charger: ChargerConfig, reading: ChargerReading, live: tuple[int, ...]
+) -> tuple[int, ...]:
+    """The phases a charging vehicle uses: not those under 1 A while one has 5 A."""
+    currents = {phase: measured_on(charger, reading, phase) for phase in live}
+    if max(currents.values(), default=0.0) < 5.0:
+        return live
+    return tuple(phase for phase in live if currents[phase] >= 1.0)
+
+
 def is_participant(charger: ChargerConfig, fresh: dict[str, ChargerReading]) -> bool:
     reading = fresh.get(charger.charger_id)
     return (
@@ -250,8 +260,10 @@ def loads(
 
     Already there: what is measured, the last pilot of a unit that cannot be
     read, the maximum of an unmanaged one that cannot be read. Reserved: for
-    a reachable managed charger max(pilot, measured), for an unreachable one
-    max(last pilot, pilot). Each charger's ``reserved_a`` must say the same.
+    a reachable managed charger max(pilot, measured) on the phases its
+    vehicle draws on (its measured current on the others), for an
+    unreachable one max(last pilot, pilot). Each charger's ``reserved_a``
+    must say the same.
     """
     fresh = fresh_readings(config, readings)
     base = [0.0] * config.phase_count
@@ -278,11 +290,36 @@ def loads(
                 reserved = float(max(last, pilot)) if phase in live else 0.0
             else:
                 there = measured_on(charger, reading, phase)
-                reserved = max(float(pilot), there)
+                used = drawing_phases(charger, reading, live)
+                reserved = max(float(pilot), there) if phase in used else there
             assert result.reserved_a[phase] == pytest.approx(reserved)
             base[phase] += there
             total[phase] += reserved
     return base, total
+
+
+def lag_credit(
+    config: SiteConfig, readings: Readings, state: EngineState
+) -> list[float]:
+    """The most the lag rule may add per phase: pilots risen within the window,
+    less what their units show."""
+    fresh = fresh_readings(config, readings)
+    credit = [0.0] * config.phase_count
+    for charger in config.chargers:
+        memory = state.chargers.get(charger.charger_id)
+        reading = fresh.get(charger.charger_id)
+        if (
+            not charger.managed
+            or reading is None
+            or memory is None
+            or memory.rose_at is None
+            or NOW - memory.rose_at > TIMING.lag_window_s
+        ):
+            continue
+        for phase in charger.phases:
+            expected = min(memory.pilot_a, charger.max_current_a)
+            credit[phase] += max(expected - measured_on(charger, reading, phase), 0.0)
+    return credit
 
 
 def check_safety(
@@ -297,12 +334,19 @@ def check_safety(
     (c) Pilots are 0 or 6 A up to the maximum, never above the target (but an
     unreachable unit's fallback), and a vehicle that draws 6 A or more on
     every phase and is given 6 A or more is not paused by what others draw.
+
+    The measurement-lag credit: within ``lag_window_s`` of its pilot's last
+    rise, a vehicle's pilot not yet shown by its unit may be taken as drawn
+    (the meter may already see it) for holds and decreases, so (a) allows
+    the sum of those unseen rises on top of the limit; never beyond the
+    window, and (b) never leans on it.
     """
     limits, _ = oracle_limits(config, readings)
     base, total = loads(config, readings, state, decision)
+    credit = lag_credit(config, readings, state)
     for phase, limit in enumerate(limits):
         if base[phase] <= limit - TOLERANCE:
-            assert total[phase] <= limit + TOLERANCE
+            assert total[phase] <= limit + credit[phase] + TOLERANCE
     fresh = fresh_readings(config, readings)
     for charger in config.chargers:
         result = decision.chargers[charger.charger_id]
@@ -347,8 +391,8 @@ def test_pilots_are_whole_amps_zero_or_between_6_a_and_the_maximum(site):
             or MIN_CURRENT_A <= result.pilot_a <= charger.max_current_a
         )
         assert result.pilot_a <= result.target_a or result.target_a == 0
-        if stale and config.stale_budget_a is not None:
-            assert result.pilot_a <= config.stale_budget_a
+        if stale:
+            assert result.pilot_a <= (config.stale_budget_a or MIN_CURRENT_A)
         if not charger.managed or not charger.enabled:
             assert result.pilot_a == 0
 
@@ -438,7 +482,20 @@ def test_no_vehicle_left_at_0_while_another_has_more_than_6_a_without_reason(sit
 @PROPERTY_SETTINGS
 @given(sites(), st.integers(1, 100))
 def test_adding_budget_never_lowers_the_total(site, extra):
+    """Over units that can be read. An unreachable unit's fallback is fitted
+    before the sharing, in order: more room can let a one-phase unit's
+    fallback in and lower a three-phase one's (a counterexample found on the
+    engine before these rules too), which lowers the sum over phases."""
     config, readings = site
+    fresh = fresh_readings(config, readings)
+    config = replace(
+        config,
+        chargers=tuple(
+            charger
+            for charger in config.chargers
+            if charger.charger_id in fresh or not charger.managed
+        ),
+    )
     before = run(config, readings)
     larger = replace(
         config,
@@ -534,3 +591,75 @@ def test_limits_hold_while_vehicles_lag_behind_their_commands(data):
         decision = evaluate(config, at(readings, moment), state, moment)
         # The oracle judges ages at NOW: the same ages as at ``moment``.
         check_safety(config, readings, state, decision)
+
+
+@settings(PROPERTY_SETTINGS, max_examples=100)
+@given(sites(), sites(), st.floats(0, 4000))
+def test_a_stale_input_never_raises_a_pilot(site, history, elapsed):
+    """While the meter or Powerwall is stale: pilot <= min(last pilot, budget)."""
+    config, readings = site
+    _, earlier_readings = history
+    state = EngineState.initial()
+    for moment in (NOW - elapsed, NOW - elapsed / 2):
+        state = evaluate(config, at(earlier_readings, moment), state, moment).state
+    decision = evaluate(config, readings, state, NOW)
+    if not decision.stale_inputs:
+        return
+    budget = MIN_CURRENT_A if config.stale_budget_a is None else config.stale_budget_a
+    for charger in config.chargers:
+        result = decision.chargers[charger.charger_id]
+        memory = state.chargers.get(charger.charger_id)
+        assert result.pilot_a <= budget
+        if memory is not None:
+            assert result.pilot_a <= memory.pilot_a
+
+
+@settings(PROPERTY_SETTINGS, max_examples=100)
+@given(
+    st.data(),
+    st.floats(5, 32),
+    st.lists(st.floats(0, 32), min_size=2, max_size=2),
+    st.lists(st.floats(-5, 25), min_size=3, max_size=3),
+)
+def test_a_single_phase_car_drawing_on_a_new_phase_counts_at_once(
+    data, l1_a, later_a, home_a
+):
+    """A car seen on L1 only, then drawing on L2/L3 too: limits hold at once."""
+    config = data.draw(site_configs())
+    config = replace(
+        config,
+        phase_count=3,
+        voltage_v=230.0,
+        outage=None,
+        chargers=(
+            ChargerConfig("one", 32, phases=(0, 1, 2)),
+            *(replace(c, phases=(i % 3,)) for i, c in enumerate(config.chargers)),
+        ),
+    )
+    others = data.draw(site_readings(replace(config, chargers=config.chargers[1:])))
+    meter = MeterReading(at=NOW, phase_current_a=tuple(home_a))
+
+    def readings(currents: tuple[float, ...]) -> Readings:
+        car = ChargerReading("one", NOW, True, True, True, currents)
+        return Readings((car, *others.chargers), meter)
+
+    first = evaluate(config, readings((l1_a, 0.4, 0.0)), EngineState.initial(), NOW)
+    assert first.chargers["one"].reserved_a[1:] == (0.4, 0.0)
+    check_safety(config, readings((l1_a, 0.4, 0.0)), EngineState.initial(), first)
+    later = readings((l1_a, *later_a))
+    check_safety(config, later, first.state, evaluate(config, later, first.state, NOW))
+
+
+@settings(PROPERTY_SETTINGS, max_examples=100)
+@given(sites(), sites(), st.floats(0, 100), st.floats(0, 100))
+def test_the_lag_credit_ends_with_the_lag_window(site, history, first, second):
+    """Evaluations seconds apart, inside and past the lag window: the limits
+    hold with at most the unseen rises credited inside it, strictly past it,
+    and no pilot rises on a phase over its limit."""
+    config, readings = site
+    _, earlier_readings = history
+    state = EngineState.initial()
+    for moment in (NOW - first - second, NOW - second):
+        state = evaluate(config, at(earlier_readings, moment), state, moment).state
+    decision = evaluate(config, readings, state, NOW)
+    check_safety(config, readings, state, decision)

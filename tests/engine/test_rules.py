@@ -10,6 +10,8 @@ from custom_components.tesla_power_mgmt.engine import (
     EngineState,
     LimitReason,
     MeterReading,
+    OutageConfig,
+    PowerwallReading,
     Readings,
     SiteConfig,
     Timing,
@@ -149,7 +151,7 @@ def test_paused_vehicle_resumes_after_continuous_room():
     assert pilots(site.step(190.0, home(190.0, 5.0))) == [15]
 
 
-def test_vehicle_not_drawing_is_capped_and_offered_more_again():
+def test_vehicle_not_drawing_is_capped_lowered_and_lifted_when_it_draws_up_to_it():
     config = SiteConfig(chargers=chargers(2, max_a=32), network_limit_a=40)
 
     def draw(now: float, c0: float, c1: float):
@@ -165,14 +167,20 @@ def test_vehicle_not_drawing_is_capped_and_offered_more_again():
     assert pilots(capped) == [10, 30]
     assert reasons(capped)[0] == LimitReason.VEHICLE_NOT_DRAWING
     assert pilots(site.step(370.0, draw(370.0, 8.0, 30.0))) == [10, 30]
+    # No periodic re-offer: a vehicle still below its cap keeps it.
     assert pilots(site.step(1209.0, draw(1209.0, 8.0, 30.0))) == [10, 30]
-    # Re-offer after 15 minutes: its fair share again (20 A), c1 down at once;
-    # c0 rises only once c1's decrease is measured.
-    reoffer = site.step(1210.0, draw(1210.0, 8.0, 30.0))
-    assert pilots(reoffer) == [10, 20]
+    # Tapering on: capped lower 5 minutes later, c1 gets what it frees.
+    site.step(1300.0, draw(1300.0, 4.0, 30.0))
+    lower = site.step(1600.0, draw(1600.0, 4.0, 30.0))
+    assert pilots(lower) == [6, 32]
+    # It draws up to its cap (it wants more): the cap is lifted, its fair share
+    # again (20 A), c1 down at once; c0 rises by what is measured free (2.5 A)
+    # now, the rest once c1's decrease is measured.
+    reoffer = site.step(1700.0, draw(1700.0, 5.5, 32.0))
+    assert pilots(reoffer) == [8, 20]
     assert [d.target_a for d in reoffer.chargers.values()] == [20, 20]
     assert reoffer.chargers["c0"].reason == LimitReason.NETWORK_LIMIT
-    assert pilots(site.step(1220.0, draw(1220.0, 8.0, 20.0))) == [20, 20]
+    assert pilots(site.step(1770.0, draw(1770.0, 7.5, 20.0))) == [20, 20]
 
 
 @pytest.mark.parametrize(
@@ -190,8 +198,8 @@ def test_rise_cut_short_by_the_measured_load_honours_the_deadband(c1_draws, c0_p
     site.step(0.0, draw(0.0, 0.0, 0.0))
     site.step(10.0, draw(10.0, 8.0, 20.0))
     assert pilots(site.step(310.0, draw(310.0, 8.0, 20.0))) == [10, 30]
-    # Re-offer: c0 wants 20 A, but c1 is still on its way down from 30 A.
-    decision = site.step(1210.0, draw(1210.0, 8.0, c1_draws))
+    # c0 draws up to its cap: it wants 20 A, but c1 is still on its way down.
+    decision = site.step(1210.0, draw(1210.0, 9.5, c1_draws))
     assert pilots(decision) == [c0_pilot, 20]
     assert decision.chargers["c0"].reason == LimitReason.NETWORK_LIMIT
     assert sum(d.reserved_a[0] for d in decision.chargers.values()) <= 40
@@ -204,6 +212,11 @@ def test_not_drawing_cap_never_below_6_a():
     site.step(1.0, Readings(chargers=(asking("c0", 1.0, (0.0,)),)))
     decision = site.step(301.0, Readings(chargers=(asking("c0", 301.0, (0.0,)),)))
     assert pilots(decision) == [6]
+    # Still nothing 5 minutes later: the cap stays at 6 A.
+    site.step(302.0, Readings(chargers=(asking("c0", 302.0, (0.0,)),)))
+    decision = site.step(602.0, Readings(chargers=(asking("c0", 602.0, (0.0,)),)))
+    assert pilots(decision) == [6]
+    assert site.state.chargers["c0"].cap_a == 6
 
 
 def test_vehicle_drawing_above_its_pilot_is_budgeted_at_its_draw():
@@ -223,6 +236,42 @@ def test_vehicle_drawing_above_its_pilot_is_budgeted_at_its_draw():
     assert c0.reserved_a == (30.0,)
     assert c1.pilot_a == 10
     assert c0.reserved_a[0] + c1.reserved_a[0] <= 40
+
+
+def test_not_following_is_latched_and_its_pilot_held_until_it_follows():
+    config = SiteConfig(chargers=chargers(2, max_a=48), network_limit_a=60)
+    site = Site(config)
+
+    def draw(now: float, c0: float, c1: float):
+        return Readings(chargers=(asking("c0", now, (c0,)), asking("c1", now, (c1,))))
+
+    assert pilots(site.step(0.0, draw(0.0, 0.0, 0.0))) == [30, 30]
+    site.step(10.0, draw(10.0, 48.0, 30.0))
+    # Flagged after the grace: held at 30 A (a rise is a command it ignores),
+    # c1 is given what c0 leaves: 60 - 48 = 12 A.
+    flagged = site.step(70.0, draw(70.0, 48.0, 30.0))
+    assert flagged.chargers["c0"].not_following
+    assert pilots(flagged) == [30, 12]
+    commands = 0
+    last = pilots(flagged)
+    for now in range(75, 1000, 5):
+        decision = site.step(float(now), draw(float(now), 48.0, 12.0))
+        assert decision.chargers["c0"].not_following
+        commands += sum(a != b for a, b in zip(pilots(decision), last, strict=True))
+        last = pilots(decision)
+    # No flapping: not one new pilot in 15 minutes.
+    assert commands == 0
+    # It follows at last: released after following for the grace.
+    site.step(1000.0, draw(1000.0, 30.0, 12.0))
+    held = site.step(1059.0, draw(1059.0, 30.0, 12.0))
+    assert held.chargers["c0"].not_following
+    released = site.step(1060.0, draw(1060.0, 30.0, 12.0))
+    assert not released.chargers["c0"].not_following
+    # Over again: the grace runs from when it first drew above, not from
+    # its last pilot change.
+    site.step(1100.0, draw(1100.0, 40.0, 12.0))
+    site.step(1130.0, draw(1130.0, 40.0, 12.0))
+    assert site.step(1160.0, draw(1160.0, 40.0, 12.0)).chargers["c0"].not_following
 
 
 def test_unreachable_charger_gets_fallback_and_reservation():
@@ -394,3 +443,67 @@ def test_load_spike_lowers_pilots_at_once_without_pausing():
     spike = site.step(70.0, home(70.0, 123.5, 32.0, 31.5))
     assert pilots(spike) == [19, 19]
     assert reasons(spike) == [LimitReason.PANEL_HEADROOM] * 2
+
+
+def test_a_rise_below_the_deadband_is_made_once_the_target_has_stayed_up():
+    config = SiteConfig(chargers=chargers(2, max_a=32), network_limit_a=41)
+
+    def draw(now: float, c0: float, c1: float):
+        return Readings(chargers=(asking("c0", now, (c0,)), asking("c1", now, (c1,))))
+
+    site = Site(config)
+    assert pilots(site.step(0.0, draw(0.0, 0.0, 0.0))) == [21, 20]
+    # 1 A more for c1: below the deadband, held ...
+    site.config = replace(config, network_limit_a=42)
+    decision = site.step(100.0, draw(100.0, 21.0, 20.0))
+    assert (pilots(decision), decision.chargers["c1"].target_a) == ([21, 20], 21)
+    assert pilots(site.step(399.0, draw(399.0, 21.0, 20.0))) == [21, 20]
+    # ... until its target has stayed above its pilot for 5 minutes.
+    assert pilots(site.step(400.0, draw(400.0, 21.0, 20.0))) == [21, 21]
+    # A target that dips back restarts the clock.
+    site.config = replace(config, network_limit_a=43)
+    site.step(500.0, draw(500.0, 21.0, 21.0))
+    site.config = replace(config, network_limit_a=42)
+    site.step(600.0, draw(600.0, 21.0, 21.0))
+    site.config = replace(config, network_limit_a=43)
+    assert pilots(site.step(700.0, draw(700.0, 21.0, 21.0))) == [21, 21]
+    assert pilots(site.step(1000.0, draw(1000.0, 21.0, 21.0))) == [22, 21]
+
+
+@pytest.mark.parametrize(("lag_window_s", "loops"), [(0.0, True), (45.0, False)])
+def test_a_resumed_vehicle_is_not_paused_by_its_own_unseen_draw(lag_window_s, loops):
+    """At the charging threshold, surplus solar only: the Powerwall sees the
+    vehicle's draw at once, its Wall Connector a poll later. Without the lag
+    credit the vehicle is paused one evaluation after it resumed, waits the
+    resume delay, resumes, and is paused again: a loop."""
+    config = SiteConfig(
+        chargers=chargers(1, max_a=32),
+        voltage_v=240,
+        outage=OutageConfig(charging_threshold_pct=50.0),
+        timing=Timing(lag_window_s=lag_window_s),
+    )
+    site = Site(config)
+
+    def readings(now: float, ev_a: float, seen_a: float) -> Readings:
+        # 3000 W of solar, 1000 W of house: 8.3 A of surplus for the vehicle.
+        return Readings(
+            chargers=(asking("c0", now, (seen_a,)),),
+            powerwall=PowerwallReading(
+                at=now,
+                grid_up=False,
+                battery_pct=50.0,
+                solar_w=3000.0,
+                site_load_w=1000.0 + 240.0 * ev_a,
+            ),
+        )
+
+    assert pilots(site.step(0.0, readings(0.0, 0.0, 0.0))) == [8]
+    pauses = 0
+    ev = 0.0
+    for now in range(2, 1200, 2):
+        pilot = site.decision.chargers["c0"].pilot_a
+        seen = ev  # its unit shows the draw one poll (2 s) late
+        ev = float(pilot)  # the vehicle follows within the step
+        decision = site.step(float(now), readings(float(now), ev, seen))
+        pauses += pilot > 0 and decision.chargers["c0"].pilot_a == 0
+    assert pauses >= 5 if loops else pauses == 0

@@ -53,6 +53,16 @@ the decrease itself acts at once. Wherever the measured load fits a limit,
 the sum of those reservations fits it too; where it does not (vehicles that
 have not yet reacted, a load spike), no pilot on that phase rises.
 
+A pilot is budgeted only on the phases its vehicle draws on (a single-phase
+car on a three-phase unit), its measured current on the others. While the
+meter or Powerwall is stale no pilot rises, and each is lowered to the stale
+budget (default 6 A, the lowest charging current). A vehicle just raised is
+not lowered by its own draw seen by the meter before its unit shows it (the
+measurement-lag credit, holds only). A vehicle that does not follow is
+latched as such until it has followed for a while, its pilot held. Current
+freed an amp at a time reaches the others once it has stayed free for
+``small_rise_after_s``.
+
 See the module docstrings of ``budget``, ``allocator``, ``pacing`` and
 ``evaluate`` for the rules chosen where the product brief is silent.
 """

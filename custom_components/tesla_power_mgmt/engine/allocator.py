@@ -235,12 +235,22 @@ def fit_measured(
     drawn_a: Sequence[float],
     requests: Sequence[Request],
     tolerance_a: float,
+    rise_capacity_a: Sequence[float] | None = None,
 ) -> list[Grant]:
     """Lower the requested pilots until Sum max(pilot, measured) fits each phase.
 
     ``drawn_a`` includes every request's measured current. A grant below its
-    request names the phase that holds it down.
+    request names the phase that holds it down. Rises fit ``rise_capacity_a``
+    (default: ``capacity_a``), which may be tighter than what holds fit.
     """
+    rise_capacity = capacity_a if rise_capacity_a is None else rise_capacity_a
+    over_for_rises = {
+        phase
+        for phase, (capacity, drawn) in enumerate(
+            zip(rise_capacity, drawn_a, strict=True)
+        )
+        if drawn > capacity + EPSILON
+    }
     over = {
         phase
         for phase, (capacity, drawn) in enumerate(zip(capacity_a, drawn_a, strict=True))
@@ -271,10 +281,12 @@ def fit_measured(
     rising = [
         index
         for index, request in enumerate(requests)
-        if request.pilot_a > first[index].pilot_a and over.isdisjoint(request.phases)
+        if request.pilot_a > first[index].pilot_a
+        and over.isdisjoint(request.phases)
+        and over_for_rises.isdisjoint(request.phases)
     ]
     second = _fit(
-        capacity_a,
+        rise_capacity,
         load,
         [requests[index] for index in rising],
         [
@@ -290,7 +302,9 @@ def fit_measured(
         grant = grants[index]
         if grant.pilot_a < request.pilot_a and grant.limited_by is None:
             # Held at its previous pilot: the phase over its capacity holds it.
-            blocking = next(phase for phase in request.phases if phase in over)
+            blocking = next(
+                phase for phase in request.phases if phase in over | over_for_rises
+            )
             grants[index] = Grant(grant.pilot_a, blocking, starved=True)
     return grants
 

@@ -9,7 +9,11 @@ Safety uses what is measured. Every charger loads each of its phases with:
   It is commanded the fallback fair limit, lowered to the room left if that
   is less. Its real draw is also inside the meter's "home load", so it is
   counted twice: safe, since nothing better is known.
-- Anyone else (reachable and managed): max(pilot, measured current), always.
+- Anyone else (reachable and managed): max(pilot, measured current), always,
+  with the pilot only on the phases its vehicle draws on: a single-phase car
+  on a three-phase unit reads under 1 A on the phases it does not use while
+  it draws 5 A or more on another, and is budgeted on the others at its
+  measured current (which counts at once if it starts drawing there).
   A vehicle lowered a moment ago draws its old current for the 5-30 s its
   command takes (and up to the follow grace before it is flagged); a vehicle
   that is shown an allocation but never commanded draws what it likes. So
@@ -39,9 +43,17 @@ a vehicle keeps its place while its turn lasts (``rotation_interval_s``,
 counted only while others wait), then queues behind those waiting longest.
 Turns and waiting follow the targets of pass 1: a vehicle let in by rotation
 may start one evaluation after the one it replaces has stopped drawing.
-While a configured meter or Powerwall is stale, every charger is capped at
-the stale budget (the fallback fair limit unless configured) and the level it
-fed is dropped.
+While a configured meter or Powerwall is stale, the level it fed is dropped
+and every charger is held: its pilot never rises (one paused stays paused, a
+vehicle arriving does not start) and is lowered to the stale budget if above
+it. The stale budget defaults to the lowest charging current, 6 A
+(``STALE_BUDGET_A``): with the meter blind the home load is unknown and may
+rise by any appliance that starts meanwhile (the last trusted home load says
+nothing about the dryer that starts a minute later), so no current above the
+least a charging vehicle can take is defensible; 6 A keeps the vehicle
+charging (no contactor cycle, no wake-up) while adding the least possible to
+an unknown load. A user who knows the panel's worst-case home load may set a
+higher budget (``SiteConfig.stale_budget_a``).
 """
 
 from __future__ import annotations
@@ -49,6 +61,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 import math
 from types import MappingProxyType
+from typing import Any
 
 from .allocator import EPSILON, Demand, Grant, Request, allocate, fit_measured
 from .budget import BACKED_UP_PHASE, UNLIMITED, SiteBudget, site_budget
@@ -62,14 +75,24 @@ from .model import (
     SiteConfig,
 )
 from .pacing import (
+    Following,
     NotDrawing,
     Paced,
-    is_not_following,
     pace,
+    track_following,
     track_not_drawing,
     trim_rise,
 )
 from .state import ChargerMemory, EngineState
+
+STALE_BUDGET_A = MIN_CURRENT_A
+"""Default stale budget per charger: the lowest charging current."""
+
+ACTIVE_PHASE_A = 5.0
+"""A vehicle drawing this much on a phase is charging (see ``_drawing_phases``)."""
+
+IDLE_PHASE_A = 1.0
+"""Below this on a phase, while charging on another, it does not use it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +105,7 @@ class _Participant:
     demand: Demand
     cap_reason: LimitReason
     measured_a: tuple[float, ...]
-    not_following: bool
+    following: Following
     not_drawing: NotDrawing
 
 
@@ -141,6 +164,7 @@ def evaluate(
         outage_holding=state.outage_holding,
         now=now,
     )
+    hold_capacity = _lag_credited(config, state, measured, budget.capacity_a, now)
     ledger = _Ledger([0.0] * config.phase_count, [0.0] * config.phase_count)
     participants: list[_Participant] = []
     unreachable: list[int] = []
@@ -179,7 +203,15 @@ def evaluate(
         ledger.draw(_on_phases(phases, config.phase_count, float(last)))
         blind.append(_Unreachable(charger, memory, phases, target, last))
 
-    _allocate(config, blind, participants, budget=budget, ledger=ledger, now=now)
+    _allocate(
+        config,
+        blind,
+        participants,
+        budget=budget,
+        hold_capacity=hold_capacity,
+        ledger=ledger,
+        now=now,
+    )
     return Decision(
         chargers=MappingProxyType(
             {
@@ -264,7 +296,8 @@ def _participant(
     charger = config.chargers[position]
     timing = config.timing
     drawn = max(per_phase[phase] for phase in charger.phases)
-    not_following = is_not_following(memory, drawn, now, timing)
+    following = track_following(memory, drawn, now, timing)
+    not_following = following.not_following
     floor = per_phase if not_following else (0.0,) * config.phase_count
     ledger.commit(floor)
     if memory is not None and not not_following:
@@ -276,8 +309,16 @@ def _participant(
             )
         )
     ledger.draw(per_phase)
-    phases = _live_phases(charger, budget)
-    cap, cap_reason = _static_cap(config, charger, budget)
+    phases = _drawing_phases(charger, per_phase, _live_phases(charger, budget))
+    if not not_following:
+        # Its draw on a phase it is not budgeted on counts as it is.
+        ledger.commit(
+            tuple(
+                0.0 if phase in phases else current
+                for phase, current in enumerate(per_phase)
+            )
+        )
+    cap, cap_reason = _static_cap(config, charger, memory, budget)
     idle_reason = None
     if not charger.enabled:
         idle_reason = LimitReason.DISABLED
@@ -285,12 +326,15 @@ def _participant(
         idle_reason = LimitReason.NO_VEHICLE
     elif not phases:
         idle_reason = budget.reasons[charger.phases[0]]
-    elif cap < MIN_CURRENT_A:
+    elif not_following and memory is not None and MIN_CURRENT_A <= memory.pilot_a < cap:
+        # Held while not following: a rise is a command it would ignore.
+        cap, cap_reason = memory.pilot_a, memory.reason
+    if idle_reason is None and cap < MIN_CURRENT_A:
         idle_reason = cap_reason
     if idle_reason is not None:
         ledger.record(
             _idle(charger, idle_reason, per_phase, not_following=not_following),
-            _remember(memory, 0, idle_reason, now),
+            replace(_remember(memory, 0, idle_reason, now), **_latch(following)),
         )
         return None
     not_drawing = track_not_drawing(memory, drawn, now, timing)
@@ -303,7 +347,7 @@ def _participant(
         demand=Demand(phases, cap, tuple(floor[phase] for phase in phases)),
         cap_reason=cap_reason,
         measured_a=per_phase,
-        not_following=not_following,
+        following=following,
         not_drawing=not_drawing,
     )
 
@@ -314,6 +358,7 @@ def _allocate(
     participants: list[_Participant],
     *,
     budget: SiteBudget,
+    hold_capacity: tuple[float, ...],
     ledger: _Ledger,
     now: float,
 ) -> None:
@@ -323,7 +368,7 @@ def _allocate(
         key=lambda entry: _admission_key(entry, now, timing.rotation_interval_s)
     )
     grants = allocate(
-        budget.capacity_a,
+        hold_capacity,
         ledger.committed_a,
         [entry.demand for entry in participants],
     )
@@ -346,7 +391,7 @@ def _allocate(
             )
         )
     fitted = fit_measured(
-        budget.capacity_a,
+        hold_capacity,
         ledger.drawn_a,
         [
             Request(
@@ -367,6 +412,7 @@ def _allocate(
             for entry, step in zip(participants, paced, strict=True)
         ],
         timing.follow_tolerance_a,
+        budget.capacity_a,
     )
     for unit, fit in zip(blind, fitted[: len(blind)], strict=True):
         pilot = fit.pilot_a
@@ -410,7 +456,7 @@ def _record_participant(
     """Record a charger's pilot after the fit to the measured load, and its clocks."""
     timing = config.timing
     memory = entry.memory
-    pilot = trim_rise(memory, fit.pilot_a, paced.pilot_a, timing)
+    pilot = trim_rise(memory, fit.pilot_a, paced, timing)
     reason = paced.reason
     if pilot < paced.pilot_a:
         # Held below its target until the current it needs is measured free.
@@ -435,7 +481,7 @@ def _record_participant(
             target_a=grant.pilot_a,
             max_current_a=entry.charger.max_current_a,
             reserved_a=tuple(reserved),
-            not_following=entry.not_following,
+            not_following=entry.following.not_following,
         ),
         ChargerMemory(
             pilot_a=pilot,
@@ -444,9 +490,12 @@ def _record_participant(
             waiting_since=waiting_since,
             turn_since=turn_since,
             room_since=paced.room_since if pilot == 0 else None,
+            rise_since=_rise_since(memory, pilot, grant.pilot_a, paced, now),
+            **_rise(memory, pilot, budget, now),
             below_since=entry.not_drawing.below_since,
             cap_a=entry.not_drawing.cap_a,
             capped_at=entry.not_drawing.capped_at,
+            **_latch(entry.following),
         ),
     )
 
@@ -471,6 +520,22 @@ def _on_phases(
     return tuple(current_a if phase in phases else 0.0 for phase in range(phase_count))
 
 
+def _drawing_phases(
+    charger: ChargerConfig, per_phase: tuple[float, ...], live: tuple[int, ...]
+) -> tuple[int, ...]:
+    """Return the live phases its pilot is budgeted on: those its vehicle uses.
+
+    A vehicle charging (``ACTIVE_PHASE_A`` or more on one phase) that reads
+    under ``IDLE_PHASE_A`` on another does not use that one (a single-phase
+    car on a three-phase unit): its pilot is not reserved there, only its
+    measured current, which counts at once if it starts drawing there.
+    Otherwise (not charging yet, or paused) every live phase.
+    """
+    if max((per_phase[phase] for phase in live), default=0.0) < ACTIVE_PHASE_A:
+        return live
+    return tuple(phase for phase in live if per_phase[phase] >= IDLE_PHASE_A)
+
+
 def _live_phases(charger: ChargerConfig, budget: SiteBudget) -> tuple[int, ...]:
     """Return the charger's phases with power: in an outage only L1 is backed up."""
     if budget.outage_active:
@@ -490,13 +555,24 @@ def site_fallback_limit(config: SiteConfig, charger: ChargerConfig) -> int:
 
 
 def _static_cap(
-    config: SiteConfig, charger: ChargerConfig, budget: SiteBudget
+    config: SiteConfig,
+    charger: ChargerConfig,
+    memory: ChargerMemory | None,
+    budget: SiteBudget,
 ) -> tuple[int, LimitReason]:
-    """Return the charger's own cap: power level, or the stale budget if stale."""
+    """Return the charger's own cap: power level, or the stale hold if stale.
+
+    While a site input is stale the cap is min(last pilot, stale budget): a
+    stale input never raises a pilot (a vehicle paused stays paused), and
+    lowers it to the stale budget (default: the lowest charging current).
+    After a restart, with no last pilot known, the stale budget alone.
+    """
     if budget.stale_inputs:
-        stale_cap = config.stale_budget_a
-        if stale_cap is None:
-            stale_cap = site_fallback_limit(config, charger)
+        stale_cap = (
+            STALE_BUDGET_A if config.stale_budget_a is None else config.stale_budget_a
+        )
+        if memory is not None:
+            stale_cap = min(stale_cap, memory.pilot_a)
         if stale_cap < charger.max_current_a:
             return stale_cap, LimitReason.STALE_INPUT
     return charger.max_current_a, LimitReason.POWER_LEVEL
@@ -517,7 +593,7 @@ def _unreachable(
         reason = LimitReason.FALLBACK_UNREACHABLE
         if phases:
             room = min(budget.capacity_a[phase] - committed[phase] for phase in phases)
-            cap, _ = _static_cap(config, charger, budget)
+            cap, _ = _static_cap(config, charger, memory, budget)
             pilot = min(site_fallback_limit(config, charger), cap)
             if room < pilot:
                 pilot = math.floor(room + EPSILON)
@@ -584,6 +660,92 @@ def _changed_at(memory: ChargerMemory | None, pilot_a: int, now: float) -> float
     if memory is None or memory.pilot_a != pilot_a:
         return now
     return memory.changed_at
+
+
+def _lag_credited(
+    config: SiteConfig,
+    state: EngineState,
+    measured: list[tuple[float, ...] | None],
+    capacity_a: tuple[float, ...],
+    now: float,
+) -> tuple[float, ...]:
+    """Return the capacity that holds and decreases fit: the lag credited.
+
+    The meter (or Powerwall) sees a vehicle's new draw at once, its Wall
+    Connector up to a poll later; until then home load = grid - measured EV
+    current counts the new draw twice, and the vehicle just raised (or
+    resumed) looks like an overload of its own making: it would be lowered
+    (paused, then held back by the resume delay, then resumed: a loop).
+    For a vehicle whose pilot rose within ``lag_window_s``, what the
+    capacity has lost since the rise, up to the part of its pilot its unit
+    does not show yet, is given back, for holds and decreases only: rises
+    fit the capacity as measured, so current a vehicle has not been seen to
+    draw is never handed to another. A home load that really rose in that
+    window (and not the vehicle) is under-estimated by at most the unseen
+    rise, for at most the window. After a fall nothing is needed: the meter
+    shows it first, the home load is under-estimated by the fall, but the
+    vehicle is still reserved at its older, higher measured current.
+    """
+    count = config.phase_count
+    unseen = [0.0] * count
+    baseline = [math.inf] * count
+    for charger, per_phase in zip(config.chargers, measured, strict=True):
+        memory = state.chargers.get(charger.charger_id)
+        if (
+            not charger.managed
+            or per_phase is None
+            or memory is None
+            or memory.rose_at is None
+            or memory.capacity_at_rise is None
+            or len(memory.capacity_at_rise) != count
+            or now - memory.rose_at > config.timing.lag_window_s
+        ):
+            continue
+        expected = min(memory.pilot_a, charger.max_current_a)
+        for phase in _drawing_phases(charger, per_phase, charger.phases):
+            unseen[phase] += max(expected - per_phase[phase], 0.0)
+            baseline[phase] = min(baseline[phase], memory.capacity_at_rise[phase])
+    return tuple(
+        capacity + min(unseen[phase], max(baseline[phase] - capacity, 0.0))
+        if math.isfinite(baseline[phase]) and math.isfinite(capacity)
+        else capacity
+        for phase, capacity in enumerate(capacity_a)
+    )
+
+
+def _rise(
+    memory: ChargerMemory | None, pilot_a: int, budget: SiteBudget, now: float
+) -> dict[str, Any]:
+    """Remember when a pilot rose and the capacity then (the lag credit)."""
+    if pilot_a > (memory.pilot_a if memory is not None else 0):
+        return {"rose_at": now, "capacity_at_rise": budget.capacity_a}
+    if memory is None:
+        return {}
+    return {"rose_at": memory.rose_at, "capacity_at_rise": memory.capacity_at_rise}
+
+
+def _rise_since(
+    memory: ChargerMemory | None,
+    pilot_a: int,
+    target_a: int,
+    paced: Paced,
+    now: float,
+) -> float | None:
+    """Since when a running vehicle's target has been above its pilot."""
+    if pilot_a < MIN_CURRENT_A or target_a <= pilot_a:
+        return None
+    if memory is not None and pilot_a == memory.pilot_a:
+        return paced.rise_since if paced.rise_since is not None else now
+    return now
+
+
+def _latch(following: Following) -> dict[str, Any]:
+    """Return the not-following latch as ``ChargerMemory`` fields."""
+    return {
+        "over_since": following.over_since,
+        "not_following": following.not_following,
+        "following_since": following.following_since,
+    }
 
 
 def _remember(

@@ -56,6 +56,10 @@ class Timing:
       are rate-limited and billed; 60 s lets the last one settle before the
       next and bounds increases to one a minute per vehicle. A rise to the
       charger's own maximum ignores the deadband (it is a stable end state).
+    - ``small_rise_after_s`` 300 s: a rise below the deadband is made once the
+      target has stayed above the pilot for 5 minutes, so current freed an
+      amp at a time (tapering vehicles) reaches the others, at the cost of at
+      most one command per vehicle per 5 minutes.
     - ``resume_delay_s`` 120 s: a vehicle paused for lack of headroom restarts
       only after the headroom has lasted two minutes, so a kettle or a cloud
       over the solar does not cycle the contactor and wake the car.
@@ -66,10 +70,16 @@ class Timing:
       is taken as meter noise when sharing, and is not a reason to pause a
       vehicle on a phase already over its limit.
     - ``not_drawing_after_s`` 300 s, ``not_drawing_margin_a`` 3 A,
-      ``not_drawing_headroom_a`` 2 A, ``not_drawing_reoffer_s`` 900 s: a
-      vehicle drawing 3 A below its pilot for 5 minutes (so not merely ramping
-      up) is capped at its draw + 2 A (never below 6 A; headroom < margin so
-      the cap itself does not re-trigger), and offered more every 15 minutes.
+      ``not_drawing_headroom_a`` 2 A: a vehicle drawing 3 A below its pilot
+      for 5 minutes (so not merely ramping up) is capped at its draw + 2 A
+      (never below 6 A; headroom < margin so the cap itself does not
+      re-trigger); capped lower again the same way as it tapers, and the cap
+      is lifted once it draws up to it (within the follow tolerance, which is
+      below the headroom so meter noise does not lift it).
+    - ``lag_window_s`` 45 s: after a pilot rises, the meter and the Powerwall
+      see the vehicle's new draw at once, its Wall Connector up to a poll
+      later; the worst command latency (30 s) plus a slow poll (15 s) bounds
+      the time its draw may be unseen by its unit (see ``evaluate``).
     - ``rotation_interval_s`` 1800 s: Tesla's own 30 minutes.
     """
 
@@ -78,13 +88,14 @@ class Timing:
     charger_stale_s: float = 60.0
     increase_deadband_a: int = 2
     increase_interval_s: float = 60.0
+    small_rise_after_s: float = 300.0
     resume_delay_s: float = 120.0
     follow_grace_s: float = 60.0
     follow_tolerance_a: float = 1.0
     not_drawing_after_s: float = 300.0
     not_drawing_margin_a: float = 3.0
     not_drawing_headroom_a: float = 2.0
-    not_drawing_reoffer_s: float = 900.0
+    lag_window_s: float = 45.0
     rotation_interval_s: float = 1800.0
 
 
@@ -155,7 +166,8 @@ class SiteConfig:
     ``network_limit_a`` is the group limit per phase over all chargers (None: no
     group). ``panel_limit_a`` with ``panel_margin_a`` enables dynamic power
     management from the meter. ``stale_budget_a`` caps every charger while a
-    configured input is stale (None: the fallback fair limit).
+    configured input is stale (None: 6 A, the lowest charging current); a
+    stale input never raises any pilot, whatever the budget.
     """
 
     chargers: tuple[ChargerConfig, ...]

@@ -1,5 +1,11 @@
 """Timing rules per charger: following, not drawing, increases and resumes.
 
+A vehicle flagged as not following stays flagged until it has followed its
+pilot for the follow grace: it is counted at its whole draw meanwhile, and
+its pilot is held (never raised: a rise is a command it ignores; lowered if
+its share falls), so the flag does not clear the moment its pilot meets its
+draw and restart the grace with a new command every minute.
+
 Decreases always take effect on the evaluation that needs them; only rises
 are held back, so holding never makes a pilot less safe than its target.
 
@@ -7,6 +13,10 @@ After the timing rules, a rise may still be cut short because the current it
 needs is not yet measured as free (see ``allocator.fit_measured``). Such a
 rise is still a rise: ``trim_rise`` keeps the old pilot rather than command a
 step smaller than the deadband (a command, then a 60 s wait for the rest).
+A rise smaller than the deadband is not lost: once the target has stayed
+above the pilot for ``small_rise_after_s`` the rise is made, whatever its
+size (current freed an amp at a time by a tapering vehicle reaches the
+others, with at most one such command per vehicle per interval).
 A vehicle cleared to start but held at 0 A that way keeps its clearance
 (``Paced.room_since`` already past the resume delay): it starts as soon as
 the current is measured free, not two minutes later.
@@ -33,15 +43,45 @@ NOT_ASKING_REASONS = frozenset(
 )
 
 
-def is_not_following(
+@dataclass(frozen=True, slots=True)
+class Following:
+    """Whether a vehicle follows its pilot, with the clocks of the latch.
+
+    - ``over_since``: drawing above its pilot + tolerance since (kept across
+      pilot changes while it stays above, so a new command does not restart
+      the grace).
+    - ``not_following``: latched once it has drawn above its pilot for the
+      follow grace (or right away if its pilot had been unchanged for that
+      long); released only after it has followed for the follow grace.
+    - ``following_since``: latched, but drawing within its pilot since.
+    """
+
+    over_since: float | None = None
+    not_following: bool = False
+    following_since: float | None = None
+
+
+def track_following(
     memory: ChargerMemory | None, measured_a: float, now: float, timing: Timing
-) -> bool:
-    """Whether the vehicle draws above its pilot after having had time to follow."""
-    return (
-        memory is not None
-        and now - memory.changed_at >= timing.follow_grace_s
-        and measured_a > memory.pilot_a + timing.follow_tolerance_a
-    )
+) -> Following:
+    """Flag a vehicle that draws above its pilot after having had time to follow."""
+    if memory is None:
+        return Following()
+    over = measured_a > memory.pilot_a + timing.follow_tolerance_a
+    grace = timing.follow_grace_s
+    if memory.not_following:
+        if over:
+            return Following(not_following=True)
+        since = memory.following_since if memory.following_since is not None else now
+        if now - since >= grace:
+            return Following()
+        return Following(not_following=True, following_since=since)
+    if not over:
+        return Following()
+    since = memory.over_since if memory.over_since is not None else now
+    if now - since >= grace or now - memory.changed_at >= grace:
+        return Following(not_following=True)
+    return Following(over_since=since)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,22 +98,28 @@ def track_not_drawing(
 ) -> NotDrawing:
     """Cap a vehicle near its draw once it has stayed clearly below its pilot.
 
-    The cap is lifted after ``not_drawing_reoffer_s`` to offer more again.
+    The cap follows a tapering vehicle down (the same rule, again, lowers
+    it) and is lifted as soon as the vehicle draws up to it (within the
+    follow tolerance): it is then limited by the cap, not by itself, and
+    may want more. No periodic re-offer: handing a tapering vehicle its
+    whole share back takes it from the others for the minutes the rule
+    needs to cap it again.
     """
     if memory is None:
         return NotDrawing()
-    if memory.cap_a is not None and memory.capped_at is not None:
-        if now - memory.capped_at >= timing.not_drawing_reoffer_s:
-            return NotDrawing()
-        return NotDrawing(cap_a=memory.cap_a, capped_at=memory.capped_at)
+    cap = memory.cap_a
+    if cap is not None and measured_a >= cap - timing.follow_tolerance_a:
+        return NotDrawing()
     pilot = memory.pilot_a
     if pilot < MIN_CURRENT_A or measured_a >= pilot - timing.not_drawing_margin_a:
-        return NotDrawing()
+        return NotDrawing(cap_a=cap, capped_at=memory.capped_at)
     since = memory.below_since if memory.below_since is not None else now
     if now - since < timing.not_drawing_after_s:
-        return NotDrawing(below_since=since)
-    cap = max(MIN_CURRENT_A, math.ceil(measured_a + timing.not_drawing_headroom_a))
-    return NotDrawing(cap_a=cap, capped_at=now)
+        return NotDrawing(below_since=since, cap_a=cap, capped_at=memory.capped_at)
+    lower = max(MIN_CURRENT_A, math.ceil(measured_a + timing.not_drawing_headroom_a))
+    if cap is not None and cap <= lower:
+        return NotDrawing(cap_a=cap, capped_at=memory.capped_at)
+    return NotDrawing(cap_a=lower, capped_at=now)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +133,8 @@ class Paced:
     pilot_a: int
     reason: LimitReason
     room_since: float | None = None
+    rise_since: float | None = None
+    small_rise: bool = False
 
 
 def pace(
@@ -112,21 +160,29 @@ def pace(
         if now - room_since >= timing.resume_delay_s:
             return Paced(target_a, reason, room_since)
         return Paced(0, LimitReason.WAITING_FOR_6A, room_since)
-    worth_it = target_a - last >= timing.increase_deadband_a or target_a == cap_a
+    rise_since = memory.rise_since if memory.rise_since is not None else now
+    small_rise = now - rise_since >= timing.small_rise_after_s
+    worth_it = (
+        target_a - last >= timing.increase_deadband_a or target_a == cap_a or small_rise
+    )
     if worth_it and now - memory.changed_at >= timing.increase_interval_s:
-        return Paced(target_a, reason)
+        return Paced(target_a, reason, rise_since=rise_since, small_rise=small_rise)
     # Unchanged pilot, unchanged explanation.
-    return Paced(last, memory.reason)
+    return Paced(last, memory.reason, rise_since=rise_since)
 
 
 def trim_rise(
-    memory: ChargerMemory | None, fitted_a: int, wanted_a: int, timing: Timing
+    memory: ChargerMemory | None, fitted_a: int, paced: Paced, timing: Timing
 ) -> int:
-    """Keep the old pilot rather than rise by less than the deadband."""
+    """Keep the old pilot rather than rise by less than the deadband.
+
+    Unless the rise has waited ``small_rise_after_s`` already.
+    """
     if (
         memory is None
         or memory.pilot_a == 0
-        or not memory.pilot_a < fitted_a < wanted_a
+        or paced.small_rise
+        or not memory.pilot_a < fitted_a < paced.pilot_a
     ):
         return fitted_a
     if fitted_a - memory.pilot_a < timing.increase_deadband_a:

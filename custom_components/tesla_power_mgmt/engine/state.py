@@ -27,6 +27,11 @@ class ChargerMemory:
       measured free keeps a clock already past the delay.
     - ``below_since``: drawing clearly below its pilot since (not drawing).
     - ``cap_a`` / ``capped_at``: the not-drawing cap and when it was set.
+    - ``rise_since``: its target above its pilot since (small rises).
+    - ``rose_at`` / ``capacity_at_rise``: when its pilot last rose, and the
+      site's EV capacity per phase then (the measurement-lag credit).
+    - ``over_since``, ``not_following``, ``following_since``: the
+      not-following latch (``pacing.Following``).
     """
 
     pilot_a: int
@@ -38,6 +43,12 @@ class ChargerMemory:
     below_since: float | None = None
     cap_a: int | None = None
     capped_at: float | None = None
+    over_since: float | None = None
+    not_following: bool = False
+    following_since: float | None = None
+    rise_since: float | None = None
+    rose_at: float | None = None
+    capacity_at_rise: tuple[float, ...] | None = None
 
 
 _EMPTY: Mapping[str, ChargerMemory] = MappingProxyType({})
