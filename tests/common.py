@@ -1,6 +1,5 @@
 """Test helpers: real payloads, a fake Wall Connector, site and charger entries."""
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 import json
 from pathlib import Path
@@ -59,8 +58,6 @@ class FakeWallConnector:
     online: bool = True
     requests: list[str] = field(default_factory=list)
     port: int = 0
-    # Called before vitals are served: lets a vehicle act on its commands.
-    before_vitals: Callable[[], None] | None = None
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         """Answer like a unit: a body, an HTTP error, or a dropped connection."""
@@ -72,8 +69,6 @@ class FakeWallConnector:
             raise web.HTTPServiceUnavailable
         if self.status != 200:
             return web.Response(status=self.status, text="error")
-        if endpoint == "vitals" and self.before_vitals:
-            self.before_vitals()
         body = self.bodies.get(endpoint)
         if body is None:
             return web.Response(status=404, text="not found")
@@ -117,8 +112,8 @@ def site_entry(
 class Vehicle:
     """A car at the fake unit that obeys its charge-current number and switch.
 
-    Like a real one it acts on a command a while later: here, by the time the
-    unit is next polled (its meter sees the same current from then on).
+    Like a real one it acts on a command a while later: when the test says
+    time has passed (``apply``); the unit and the meter then both see it.
     """
 
     def __init__(self, unit: FakeWallConnector, max_a: int = 48) -> None:
@@ -127,7 +122,6 @@ class Vehicle:
         self.request_a = 32.0
         self.charging = True
         self.vitals: dict[str, Any] = json.loads(unit.bodies["vitals"])
-        unit.before_vitals = self.apply
         self.apply()
 
     def apply(self) -> None:
