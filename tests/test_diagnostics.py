@@ -39,3 +39,12 @@ async def test_diagnostics_are_redacted(
     assert charger["payloads"]["vitals"]["vehicle_current_a"] == 40.4
     assert charger["payloads"]["wifi_status"]["wifi_ssid"] == "**REDACTED**"
     assert diagnostics["site"]["data"]["region"] == "nec"
+    # The engine's last inputs and decision, for "why did my car get 12 A?".
+    engine = diagnostics["engine"]
+    (decision,) = engine["decision"]["chargers"].values()
+    # Monitor-only (no control entity): the allocation is shown, not written.
+    assert (decision["pilot_a"], decision["reason"]) == (40, "power_level")
+    (reading,) = engine["readings"]["chargers"]
+    assert reading["current_a"] == [40.4]
+    assert engine["config"]["chargers"][0]["max_current_a"] == 40
+    assert diagnostics["settings"]["management_enabled"] is True
