@@ -507,3 +507,38 @@ def test_a_resumed_vehicle_is_not_paused_by_its_own_unseen_draw(lag_window_s, lo
         decision = site.step(float(now), readings(float(now), ev, seen))
         pauses += pilot > 0 and decision.chargers["c0"].pilot_a == 0
     assert pauses >= 5 if loops else pauses == 0
+
+
+@pytest.mark.parametrize(("lag_window_s", "held"), [(0.0, False), (45.0, True)])
+def test_a_fall_its_unit_shows_before_the_meter_does_not_lower_the_others(
+    lag_window_s, held
+):
+    """A load spike leaves room for one vehicle at 8 A: c1 is paused, c0
+    lowered to 8 A. c1's unit shows it stopped before the late meter does:
+    without the credit for that fall the meter's stale 10 A looks like more
+    home load and c0 is paused too, then waits the resume delay."""
+    config = SiteConfig(
+        chargers=chargers(2, max_a=16),
+        panel_limit_a=40,
+        panel_margin_a=0,
+        timing=Timing(lag_window_s=lag_window_s),
+    )
+    site = Site(config)
+
+    def readings(now: float, grid: float, c0: float, c1: float) -> Readings:
+        return Readings(
+            chargers=(asking("c0", now, (c0,)), asking("c1", now, (c1,))),
+            meter=MeterReading(at=now, phase_current_a=(grid,)),
+        )
+
+    assert pilots(site.step(0.0, readings(0.0, 20.0, 0.0, 0.0))) == [10, 10]
+    site.step(60.0, readings(60.0, 40.0, 10.0, 10.0))
+    # A 12 A load: 8 A of room for the vehicles, one of them is paused.
+    spike = site.step(70.0, readings(70.0, 52.0, 10.0, 10.0))
+    assert pilots(spike) == [8, 0]
+    # c1's unit shows 0 A, the meter still has its 10 A; c0 not yet lowered.
+    early = site.step(75.0, readings(75.0, 52.0, 10.0, 0.0))
+    assert pilots(early) == ([8, 0] if held else [0, 0])
+    # The meter catches up: the room is as it was.
+    later = site.step(80.0, readings(80.0, 40.0, 8.0, 0.0))
+    assert pilots(later)[0] == (8 if held else 0)

@@ -492,6 +492,7 @@ def _record_participant(
             room_since=paced.room_since if pilot == 0 else None,
             rise_since=_rise_since(memory, pilot, grant.pilot_a, paced, now),
             **_rise(memory, pilot, budget, now),
+            **_fall(memory, pilot, entry.measured_a, budget, now),
             below_since=entry.not_drawing.below_since,
             cap_a=entry.not_drawing.cap_a,
             capped_at=entry.not_drawing.capped_at,
@@ -682,29 +683,50 @@ def _lag_credited(
     fit the capacity as measured, so current a vehicle has not been seen to
     draw is never handed to another. A home load that really rose in that
     window (and not the vehicle) is under-estimated by at most the unseen
-    rise, for at most the window. After a fall nothing is needed: the meter
-    shows it first, the home load is under-estimated by the fall, but the
-    vehicle is still reserved at its older, higher measured current.
+    rise, for at most the window.
+
+    A fall is the mirror image when the meter reports late (a delayed or
+    slow meter, a fast poll): the unit shows the vehicle's lower draw while
+    the meter still holds the old one, so the home load looks higher by
+    the fall, and the others would be lowered or paused for the current
+    just freed (a rotation's outgoing vehicle pausing another, then the
+    resume delay). For a vehicle whose pilot fell within the window, what
+    the capacity has lost since the fall, up to how far its measured draw
+    fell since, is given back too, for holds and decreases only, with the
+    same bound. Where the meter shows the fall first nothing is lost and
+    nothing is credited.
     """
     count = config.phase_count
     unseen = [0.0] * count
     baseline = [math.inf] * count
+    window = config.timing.lag_window_s
     for charger, per_phase in zip(config.chargers, measured, strict=True):
         memory = state.chargers.get(charger.charger_id)
-        if (
-            not charger.managed
-            or per_phase is None
-            or memory is None
-            or memory.rose_at is None
-            or memory.capacity_at_rise is None
-            or len(memory.capacity_at_rise) != count
-            or now - memory.rose_at > config.timing.lag_window_s
-        ):
+        if not charger.managed or per_phase is None or memory is None:
             continue
-        expected = min(memory.pilot_a, charger.max_current_a)
-        for phase in _drawing_phases(charger, per_phase, charger.phases):
-            unseen[phase] += max(expected - per_phase[phase], 0.0)
-            baseline[phase] = min(baseline[phase], memory.capacity_at_rise[phase])
+        if (
+            memory.rose_at is not None
+            and memory.capacity_at_rise is not None
+            and len(memory.capacity_at_rise) == count
+            and now - memory.rose_at <= window
+        ):
+            expected = min(memory.pilot_a, charger.max_current_a)
+            for phase in _drawing_phases(charger, per_phase, charger.phases):
+                unseen[phase] += max(expected - per_phase[phase], 0.0)
+                baseline[phase] = min(baseline[phase], memory.capacity_at_rise[phase])
+        if (
+            memory.fell_at is not None
+            and memory.capacity_at_fall is not None
+            and memory.drawn_at_fall is not None
+            and len(memory.capacity_at_fall) == count
+            and len(memory.drawn_at_fall) == count
+            and now - memory.fell_at <= window
+        ):
+            for phase in charger.phases:
+                unseen[phase] += max(
+                    memory.drawn_at_fall[phase] - per_phase[phase], 0.0
+                )
+                baseline[phase] = min(baseline[phase], memory.capacity_at_fall[phase])
     return tuple(
         capacity + min(unseen[phase], max(baseline[phase] - capacity, 0.0))
         if math.isfinite(baseline[phase]) and math.isfinite(capacity)
@@ -722,6 +744,29 @@ def _rise(
     if memory is None:
         return {}
     return {"rose_at": memory.rose_at, "capacity_at_rise": memory.capacity_at_rise}
+
+
+def _fall(
+    memory: ChargerMemory | None,
+    pilot_a: int,
+    measured_a: tuple[float, ...],
+    budget: SiteBudget,
+    now: float,
+) -> dict[str, Any]:
+    """Remember when a pilot fell, the capacity and its draw then (lag credit)."""
+    if memory is None:
+        return {}
+    if pilot_a < memory.pilot_a:
+        return {
+            "fell_at": now,
+            "capacity_at_fall": budget.capacity_a,
+            "drawn_at_fall": measured_a,
+        }
+    return {
+        "fell_at": memory.fell_at,
+        "capacity_at_fall": memory.capacity_at_fall,
+        "drawn_at_fall": memory.drawn_at_fall,
+    }
 
 
 def _rise_since(
