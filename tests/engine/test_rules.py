@@ -542,3 +542,28 @@ def test_a_fall_its_unit_shows_before_the_meter_does_not_lower_the_others(
     # The meter catches up: the room is as it was.
     later = site.step(80.0, readings(80.0, 40.0, 8.0, 0.0))
     assert pilots(later)[0] == (8 if held else 0)
+
+
+def test_a_vehicle_on_its_way_down_is_not_lowered_again_for_its_excess():
+    """Lowered from 37 A to 36 A, it still reads 37 A two seconds later: that
+    1 A is the command not yet followed, not a meter offset, so no second
+    command to 35 A. Once the pilot has stood for the follow grace, the same
+    excess is taken as an offset and planned for."""
+    config = SiteConfig(chargers=chargers(1), panel_limit_a=100, panel_margin_a=0)
+    site = Site(config)
+
+    def readings(now: float, grid: float, ev: float) -> Readings:
+        return Readings(
+            chargers=(asking("c0", now, (ev,)),),
+            meter=MeterReading(at=now, phase_current_a=(grid,)),
+        )
+
+    site.step(0.0, readings(0.0, 52.0, 0.0))
+    site.step(60.0, readings(60.0, 100.0, 48.0))
+    # Home load 63 A: 37 A of room.
+    assert pilots(site.step(120.0, readings(120.0, 100.0, 37.0))) == [37]
+    # Home load 63.8 A: 36.2 A of room, lowered to 36 A.
+    assert pilots(site.step(130.0, readings(130.0, 100.8, 37.0))) == [36]
+    assert pilots(site.step(132.0, readings(132.0, 100.8, 37.0))) == [36]
+    # Still 1 A over its pilot after the follow grace: an offset, planned for.
+    assert pilots(site.step(200.0, readings(200.0, 100.8, 37.0))) == [35]

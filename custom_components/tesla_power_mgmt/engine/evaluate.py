@@ -28,7 +28,11 @@ The pilots are found in two passes:
    above its last pilot + tolerance after the follow grace), and the small
    excess (up to the follow tolerance) a vehicle shows over its last pilot,
    taken as a steady offset of its meter, so that such noise is planned for
-   (someone lowered by 1 A) rather than leaving a vehicle below 6 A.
+   (someone lowered by 1 A) rather than leaving a vehicle below 6 A; only
+   once that pilot has stood for the follow grace: just after a change the
+   excess is the vehicle still on its way down (37 A read on a new 36 A
+   pilot), and counting it lowered the pilot again two seconds later, a
+   command for nothing (the fit below still counts max(pilot, measured)).
    The timing rules (``pacing.pace``) then hold rises back.
 2. Fitting (``allocator.fit_measured``): those pilots, lowered where needed so
    that Sum max(pilot, measured) fits every phase whose measured load fits;
@@ -300,8 +304,13 @@ def _participant(
     not_following = following.not_following
     floor = per_phase if not_following else (0.0,) * config.phase_count
     ledger.commit(floor)
-    if memory is not None and not not_following:
-        # Reading a little above its pilot: a steady offset, planned for.
+    if (
+        memory is not None
+        and not not_following
+        and now - memory.changed_at >= timing.follow_grace_s
+    ):
+        # Reading a little above its pilot: a steady offset, planned for
+        # (not just after a change: it has yet to follow its new pilot).
         ledger.commit(
             tuple(
                 excess if 0.0 < excess <= timing.follow_tolerance_a else 0.0
