@@ -567,3 +567,36 @@ def test_a_vehicle_on_its_way_down_is_not_lowered_again_for_its_excess():
     assert pilots(site.step(132.0, readings(132.0, 100.8, 37.0))) == [36]
     # Still 1 A over its pilot after the follow grace: an offset, planned for.
     assert pilots(site.step(200.0, readings(200.0, 100.8, 37.0))) == [35]
+
+
+def test_a_vehicle_paused_by_the_outage_starts_at_once_when_the_grid_is_back():
+    """No resume delay for the grid's return: the room is not passing."""
+    config = SiteConfig(
+        chargers=chargers(1, max_a=32),
+        voltage_v=240,
+        panel_limit_a=100,
+        outage=OutageConfig(charging_threshold_pct=50.0),
+    )
+    site = Site(config)
+
+    def readings(now: float, grid_up: bool) -> Readings:
+        return Readings(
+            chargers=(asking("c0", now, (0.0,)),),
+            meter=MeterReading(at=now, phase_current_a=(10.0,)),
+            powerwall=PowerwallReading(
+                at=now,
+                grid_up=grid_up,
+                battery_pct=50.0,
+                solar_w=0.0,
+                site_load_w=2400.0,
+            ),
+        )
+
+    paused = site.step(0.0, readings(0.0, False))
+    assert pilots(paused) == [0]
+    assert paused.chargers["c0"].reason in {
+        LimitReason.OUTAGE_BATTERY,
+        LimitReason.OUTAGE_SOLAR,
+    }
+    assert pilots(site.step(60.0, readings(60.0, False))) == [0]
+    assert pilots(site.step(65.0, readings(65.0, True))) == [32]

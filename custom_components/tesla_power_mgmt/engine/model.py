@@ -62,7 +62,9 @@ class Timing:
       most one command per vehicle per 5 minutes.
     - ``resume_delay_s`` 120 s: a vehicle paused for lack of headroom restarts
       only after the headroom has lasted two minutes, so a kettle or a cloud
-      over the solar does not cycle the contactor and wake the car.
+      over the solar does not cycle the contactor and wake the car. Not
+      applied when the grid comes back to a vehicle paused by the outage
+      budget (``pacing``): that room is not passing.
     - ``follow_grace_s`` 60 s and ``follow_tolerance_a`` 1 A: a vehicle drawing
       more than its pilot + 1 A (Wall Connectors read up to ~0.6 A when idle)
       for longer than twice the worst command latency is not following. It is
