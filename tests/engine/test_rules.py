@@ -58,7 +58,12 @@ def test_priority_first_then_longest_waiting():
 
 
 def test_left_out_vehicles_rotate_at_the_interval():
-    config = SiteConfig(chargers=chargers(3), network_limit_a=13)
+    # These vehicles draw nothing: keep the not-drawing cap out of the rotation.
+    config = SiteConfig(
+        chargers=chargers(3),
+        network_limit_a=13,
+        timing=Timing(not_drawing_after_s=300.0),
+    )
     site = Site(config)
     first = site.step(0.0)
     assert pilots(first) == [7, 6, 0]
@@ -159,19 +164,21 @@ def test_vehicle_not_drawing_is_capped_lowered_and_lifted_when_it_draws_up_to_it
 
     site = Site(config)
     assert pilots(site.step(0.0, draw(0.0, 0.0, 0.0))) == [20, 20]
-    # c0 tapers to 8 A: capped at 10 A after 5 minutes, c1 gets the rest.
+    # c0 tapers to 8 A: capped at 10 A (8 + 1.5, whole amps) after 2 minutes,
+    # c1 gets the rest.
     site.step(10.0, draw(10.0, 8.0, 20.0))
-    assert pilots(site.step(309.0, draw(309.0, 8.0, 20.0))) == [20, 20]
-    capped = site.step(310.0, draw(310.0, 8.0, 20.0))
+    assert pilots(site.step(129.0, draw(129.0, 8.0, 20.0))) == [20, 20]
+    capped = site.step(130.0, draw(130.0, 8.0, 20.0))
     # c1's last change was long ago: it rises to the freed current at once.
     assert pilots(capped) == [10, 30]
     assert reasons(capped)[0] == LimitReason.VEHICLE_NOT_DRAWING
-    assert pilots(site.step(370.0, draw(370.0, 8.0, 30.0))) == [10, 30]
+    assert pilots(site.step(190.0, draw(190.0, 8.0, 30.0))) == [10, 30]
     # No periodic re-offer: a vehicle still below its cap keeps it.
     assert pilots(site.step(1209.0, draw(1209.0, 8.0, 30.0))) == [10, 30]
-    # Tapering on: capped lower 5 minutes later, c1 gets what it frees.
+    # Tapering on: capped lower 2 minutes later, c1 gets what it frees.
     site.step(1300.0, draw(1300.0, 4.0, 30.0))
-    lower = site.step(1600.0, draw(1600.0, 4.0, 30.0))
+    assert pilots(site.step(1419.0, draw(1419.0, 4.0, 30.0))) == [10, 30]
+    lower = site.step(1420.0, draw(1420.0, 4.0, 30.0))
     assert pilots(lower) == [6, 32]
     # It draws up to its cap (it wants more): the cap is lifted, its fair share
     # again (20 A), c1 down at once; c0 rises by what is measured free (2.5 A)
