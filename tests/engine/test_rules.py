@@ -72,12 +72,13 @@ def test_left_out_vehicles_rotate_at_the_interval():
     rotated = site.step(1800.0)
     # Both turns ran out; c2 waited longest, then c0 (config order).
     assert [d.target_a for d in rotated.chargers.values()] == [6, 0, 7]
-    # c2 was paused for lack of room: it resumes after the resume delay.
+    # c2 waited its turn for 30 minutes: it starts after the short resume
+    # delay of a long pause (30 s), not the full two minutes.
     assert pilots(rotated) == [6, 0, 0]
     assert rotated.chargers["c2"].reason == LimitReason.WAITING_FOR_6A
-    assert pilots(site.step(1919.0)) == [6, 0, 0]
+    assert pilots(site.step(1829.0)) == [6, 0, 0]
     # c0 is first again (turns tie, config order): its 1 A rise is in the deadband.
-    assert pilots(site.step(1920.0)) == [6, 0, 6]
+    assert pilots(site.step(1830.0)) == [6, 0, 6]
     # c1 now waits; new turns for c0 and c2 started at 1800.
     assert pilots(site.step(3599.0)) == [6, 0, 6]
     assert [d.target_a for d in site.step(3600.0).chargers.values()] == [6, 7, 0]
@@ -607,3 +608,26 @@ def test_a_vehicle_paused_by_the_outage_starts_at_once_when_the_grid_is_back():
     }
     assert pilots(site.step(60.0, readings(60.0, False))) == [0]
     assert pilots(site.step(65.0, readings(65.0, True))) == [32]
+
+
+def test_after_a_long_pause_a_vehicle_resumes_after_the_short_delay():
+    """Paused 10 minutes or more before the room came back: 30 s, not 2 min."""
+    config = SiteConfig(chargers=chargers(1, max_a=32), panel_limit_a=40)
+    site = Site(config)
+
+    def readings(now: float, grid: float) -> Readings:
+        return Readings(
+            chargers=(asking("c0", now, (0.0,)),),
+            meter=MeterReading(at=now, phase_current_a=(grid,)),
+        )
+
+    assert pilots(site.step(0.0, readings(0.0, 37.0))) == [0]
+    # The room comes back after 15 minutes without it.
+    assert pilots(site.step(900.0, readings(900.0, 10.0))) == [0]
+    assert pilots(site.step(929.0, readings(929.0, 10.0))) == [0]
+    assert pilots(site.step(930.0, readings(930.0, 10.0))) == [28]
+    # A short pause (2 minutes): the full resume delay again.
+    site.step(990.0, readings(990.0, 38.0))
+    site.step(1110.0, readings(1110.0, 10.0))
+    assert pilots(site.step(1140.0, readings(1140.0, 10.0))) == [0]
+    assert pilots(site.step(1230.0, readings(1230.0, 10.0))) == [28]

@@ -65,6 +65,14 @@ class Timing:
       over the solar does not cycle the contactor and wake the car. Not
       applied when the grid comes back to a vehicle paused by the outage
       budget (``pacing``): that room is not passing.
+    - ``long_pause_s`` 600 s and ``long_pause_resume_delay_s`` 30 s: a vehicle
+      paused for 10 minutes or more before the room came back resumes after
+      30 s of room (the worst command latency) instead of two minutes: room
+      back after that long is the end of a long appliance run (a heat pump
+      compressor cycle), not a kettle. Measured: tight panel with a cycling
+      heat pump +1.3 kWh for +29 commands (a vehicle waiting through a
+      cooker's short cycles starts earlier in its first gap); no change
+      elsewhere.
     - ``follow_grace_s`` 60 s and ``follow_tolerance_a`` 1 A: a vehicle drawing
       more than its pilot + 1 A (Wall Connectors read up to ~0.6 A when idle)
       for longer than twice the worst command latency is not following. It is
@@ -96,6 +104,8 @@ class Timing:
     increase_interval_s: float = 60.0
     small_rise_after_s: float = 300.0
     resume_delay_s: float = 120.0
+    long_pause_s: float = 600.0
+    long_pause_resume_delay_s: float = 30.0
     follow_grace_s: float = 60.0
     follow_tolerance_a: float = 1.0
     not_drawing_after_s: float = 120.0

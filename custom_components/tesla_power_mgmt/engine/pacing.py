@@ -20,6 +20,13 @@ others, with at most one such command per vehicle per interval).
 A vehicle paused by the outage budget (battery or solar) starts at once
 when the grid is back: no resume delay, the room is the grid's, not a gap
 between two appliance cycles (two minutes at up to 48 A otherwise lost).
+A vehicle that had been paused for ``long_pause_s`` (10 minutes) before the
+room came waits only ``long_pause_resume_delay_s`` (30 s): the room that
+returns after a long absence is the end of a long appliance run (a heat
+pump's 18-minute cycle), which the full delay would cost two minutes a
+cycle, or a rotation's hand-over to a vehicle that waited its turn; a
+pause shorter than that (an oven's or a cooker's thermostat) keeps the
+full delay.
 A vehicle cleared to start but held at 0 A that way keeps its clearance
 (``Paced.room_since`` already past the resume delay): it starts as soon as
 the current is measured free, not two minutes later.
@@ -167,7 +174,12 @@ def pace(
         ):
             return Paced(target_a, reason, cleared)
         room_since = memory.room_since if memory.room_since is not None else now
-        if now - room_since >= timing.resume_delay_s:
+        delay = timing.resume_delay_s
+        if room_since - memory.changed_at >= timing.long_pause_s:
+            # Paused long before the room came: the end of a long appliance
+            # run (a heat pump's cycle), not a gap between two short ones.
+            delay = timing.long_pause_resume_delay_s
+        if now - room_since >= delay:
             return Paced(target_a, reason, room_since)
         return Paced(0, LimitReason.WAITING_FOR_6A, room_since)
     rise_since = memory.rise_since if memory.rise_since is not None else now
