@@ -302,23 +302,31 @@ def lag_credit(
     config: SiteConfig, readings: Readings, state: EngineState
 ) -> list[float]:
     """The most the lag rule may add per phase: pilots risen within the window,
-    less what their units show."""
+    less what their units show, and falls within the window: how far their
+    units' draw fell since."""
     fresh = fresh_readings(config, readings)
     credit = [0.0] * config.phase_count
     for charger in config.chargers:
         memory = state.chargers.get(charger.charger_id)
         reading = fresh.get(charger.charger_id)
-        if (
-            not charger.managed
-            or reading is None
-            or memory is None
-            or memory.rose_at is None
-            or NOW - memory.rose_at > TIMING.lag_window_s
-        ):
+        if not charger.managed or reading is None or memory is None:
             continue
-        for phase in charger.phases:
-            expected = min(memory.pilot_a, charger.max_current_a)
-            credit[phase] += max(expected - measured_on(charger, reading, phase), 0.0)
+        if memory.rose_at is not None and NOW - memory.rose_at <= TIMING.lag_window_s:
+            for phase in charger.phases:
+                expected = min(memory.pilot_a, charger.max_current_a)
+                credit[phase] += max(
+                    expected - measured_on(charger, reading, phase), 0.0
+                )
+        if (
+            memory.fell_at is not None
+            and memory.drawn_at_fall is not None
+            and NOW - memory.fell_at <= TIMING.lag_window_s
+        ):
+            for phase in charger.phases:
+                credit[phase] += max(
+                    memory.drawn_at_fall[phase] - measured_on(charger, reading, phase),
+                    0.0,
+                )
     return credit
 
 
@@ -337,9 +345,11 @@ def check_safety(
 
     The measurement-lag credit: within ``lag_window_s`` of its pilot's last
     rise, a vehicle's pilot not yet shown by its unit may be taken as drawn
-    (the meter may already see it) for holds and decreases, so (a) allows
-    the sum of those unseen rises on top of the limit; never beyond the
-    window, and (b) never leans on it.
+    (the meter may already see it), and within it of its pilot's last fall,
+    the draw its unit no longer shows may be taken as still in the meter,
+    for holds and decreases, so (a) allows the sum of those unseen rises
+    and falls on top of the limit; never beyond the window, and (b) never
+    leans on it.
     """
     limits, _ = oracle_limits(config, readings)
     base, total = loads(config, readings, state, decision)

@@ -58,7 +58,14 @@ car on a three-phase unit), its measured current on the others. While the
 meter or Powerwall is stale no pilot rises, and each is lowered to the stale
 budget (default 6 A, the lowest charging current). A vehicle just raised is
 not lowered by its own draw seen by the meter before its unit shows it (the
-measurement-lag credit, holds only). A vehicle that does not follow is
+measurement-lag credit, holds only), nor is another lowered by a vehicle's
+fall its unit shows before a late meter does (the same credit for falls).
+A small excess over a pilot is taken as a meter offset only once that
+pilot has stood for the follow grace (not while the vehicle is on its way
+down to it). A vehicle paused by the outage budget starts at once when the
+grid is back, and one paused for ten minutes or more (a heat pump's cycle,
+a rotation's wait) resumes after 30 s of room instead of the full resume
+delay. A vehicle that does not follow is
 latched as such until it has followed for a while, its pilot held. Current
 freed an amp at a time reaches the others once it has stayed free for
 ``small_rise_after_s``.

@@ -28,7 +28,11 @@ The pilots are found in two passes:
    above its last pilot + tolerance after the follow grace), and the small
    excess (up to the follow tolerance) a vehicle shows over its last pilot,
    taken as a steady offset of its meter, so that such noise is planned for
-   (someone lowered by 1 A) rather than leaving a vehicle below 6 A.
+   (someone lowered by 1 A) rather than leaving a vehicle below 6 A; only
+   once that pilot has stood for the follow grace: just after a change the
+   excess is the vehicle still on its way down (37 A read on a new 36 A
+   pilot), and counting it lowered the pilot again two seconds later, a
+   command for nothing (the fit below still counts max(pilot, measured)).
    The timing rules (``pacing.pace``) then hold rises back.
 2. Fitting (``allocator.fit_measured``): those pilots, lowered where needed so
    that Sum max(pilot, measured) fits every phase whose measured load fits;
@@ -300,8 +304,13 @@ def _participant(
     not_following = following.not_following
     floor = per_phase if not_following else (0.0,) * config.phase_count
     ledger.commit(floor)
-    if memory is not None and not not_following:
-        # Reading a little above its pilot: a steady offset, planned for.
+    if (
+        memory is not None
+        and not not_following
+        and now - memory.changed_at >= timing.follow_grace_s
+    ):
+        # Reading a little above its pilot: a steady offset, planned for
+        # (not just after a change: it has yet to follow its new pilot).
         ledger.commit(
             tuple(
                 excess if 0.0 < excess <= timing.follow_tolerance_a else 0.0
@@ -492,6 +501,7 @@ def _record_participant(
             room_since=paced.room_since if pilot == 0 else None,
             rise_since=_rise_since(memory, pilot, grant.pilot_a, paced, now),
             **_rise(memory, pilot, budget, now),
+            **_fall(memory, pilot, entry.measured_a, budget, now),
             below_since=entry.not_drawing.below_since,
             cap_a=entry.not_drawing.cap_a,
             capped_at=entry.not_drawing.capped_at,
@@ -682,29 +692,50 @@ def _lag_credited(
     fit the capacity as measured, so current a vehicle has not been seen to
     draw is never handed to another. A home load that really rose in that
     window (and not the vehicle) is under-estimated by at most the unseen
-    rise, for at most the window. After a fall nothing is needed: the meter
-    shows it first, the home load is under-estimated by the fall, but the
-    vehicle is still reserved at its older, higher measured current.
+    rise, for at most the window.
+
+    A fall is the mirror image when the meter reports late (a delayed or
+    slow meter, a fast poll): the unit shows the vehicle's lower draw while
+    the meter still holds the old one, so the home load looks higher by
+    the fall, and the others would be lowered or paused for the current
+    just freed (a rotation's outgoing vehicle pausing another, then the
+    resume delay). For a vehicle whose pilot fell within the window, what
+    the capacity has lost since the fall, up to how far its measured draw
+    fell since, is given back too, for holds and decreases only, with the
+    same bound. Where the meter shows the fall first nothing is lost and
+    nothing is credited.
     """
     count = config.phase_count
     unseen = [0.0] * count
     baseline = [math.inf] * count
+    window = config.timing.lag_window_s
     for charger, per_phase in zip(config.chargers, measured, strict=True):
         memory = state.chargers.get(charger.charger_id)
-        if (
-            not charger.managed
-            or per_phase is None
-            or memory is None
-            or memory.rose_at is None
-            or memory.capacity_at_rise is None
-            or len(memory.capacity_at_rise) != count
-            or now - memory.rose_at > config.timing.lag_window_s
-        ):
+        if not charger.managed or per_phase is None or memory is None:
             continue
-        expected = min(memory.pilot_a, charger.max_current_a)
-        for phase in _drawing_phases(charger, per_phase, charger.phases):
-            unseen[phase] += max(expected - per_phase[phase], 0.0)
-            baseline[phase] = min(baseline[phase], memory.capacity_at_rise[phase])
+        if (
+            memory.rose_at is not None
+            and memory.capacity_at_rise is not None
+            and len(memory.capacity_at_rise) == count
+            and now - memory.rose_at <= window
+        ):
+            expected = min(memory.pilot_a, charger.max_current_a)
+            for phase in _drawing_phases(charger, per_phase, charger.phases):
+                unseen[phase] += max(expected - per_phase[phase], 0.0)
+                baseline[phase] = min(baseline[phase], memory.capacity_at_rise[phase])
+        if (
+            memory.fell_at is not None
+            and memory.capacity_at_fall is not None
+            and memory.drawn_at_fall is not None
+            and len(memory.capacity_at_fall) == count
+            and len(memory.drawn_at_fall) == count
+            and now - memory.fell_at <= window
+        ):
+            for phase in charger.phases:
+                unseen[phase] += max(
+                    memory.drawn_at_fall[phase] - per_phase[phase], 0.0
+                )
+                baseline[phase] = min(baseline[phase], memory.capacity_at_fall[phase])
     return tuple(
         capacity + min(unseen[phase], max(baseline[phase] - capacity, 0.0))
         if math.isfinite(baseline[phase]) and math.isfinite(capacity)
@@ -722,6 +753,29 @@ def _rise(
     if memory is None:
         return {}
     return {"rose_at": memory.rose_at, "capacity_at_rise": memory.capacity_at_rise}
+
+
+def _fall(
+    memory: ChargerMemory | None,
+    pilot_a: int,
+    measured_a: tuple[float, ...],
+    budget: SiteBudget,
+    now: float,
+) -> dict[str, Any]:
+    """Remember when a pilot fell, the capacity and its draw then (lag credit)."""
+    if memory is None:
+        return {}
+    if pilot_a < memory.pilot_a:
+        return {
+            "fell_at": now,
+            "capacity_at_fall": budget.capacity_a,
+            "drawn_at_fall": measured_a,
+        }
+    return {
+        "fell_at": memory.fell_at,
+        "capacity_at_fall": memory.capacity_at_fall,
+        "drawn_at_fall": memory.drawn_at_fall,
+    }
 
 
 def _rise_since(

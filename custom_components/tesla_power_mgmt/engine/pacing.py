@@ -17,6 +17,16 @@ A rise smaller than the deadband is not lost: once the target has stayed
 above the pilot for ``small_rise_after_s`` the rise is made, whatever its
 size (current freed an amp at a time by a tapering vehicle reaches the
 others, with at most one such command per vehicle per interval).
+A vehicle paused by the outage budget (battery or solar) starts at once
+when the grid is back: no resume delay, the room is the grid's, not a gap
+between two appliance cycles (two minutes at up to 48 A otherwise lost).
+A vehicle that had been paused for ``long_pause_s`` (10 minutes) before the
+room came waits only ``long_pause_resume_delay_s`` (30 s): the room that
+returns after a long absence is the end of a long appliance run (a heat
+pump's 18-minute cycle), which the full delay would cost two minutes a
+cycle, or a rotation's hand-over to a vehicle that waited its turn; a
+pause shorter than that (an oven's or a cooker's thermostat) keeps the
+full delay.
 A vehicle cleared to start but held at 0 A that way keeps its clearance
 (``Paced.room_since`` already past the resume delay): it starts as soon as
 the current is measured free, not two minutes later.
@@ -41,6 +51,11 @@ NOT_ASKING_REASONS = frozenset(
         LimitReason.FALLBACK_UNREACHABLE,
     }
 )
+
+# A pause for one of these reasons ends at once when the reason ends (the grid
+# is back): the grid's return is not the passing room the resume delay guards
+# against, and the vehicle would otherwise idle two minutes on a full panel.
+OUTAGE_REASONS = frozenset({LimitReason.OUTAGE_BATTERY, LimitReason.OUTAGE_SOLAR})
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,10 +169,17 @@ def pace(
         return Paced(target_a, reason)
     last = memory.pilot_a
     if last == 0:
-        if memory.reason in NOT_ASKING_REASONS:
+        if memory.reason in NOT_ASKING_REASONS or (
+            memory.reason in OUTAGE_REASONS and reason not in OUTAGE_REASONS
+        ):
             return Paced(target_a, reason, cleared)
         room_since = memory.room_since if memory.room_since is not None else now
-        if now - room_since >= timing.resume_delay_s:
+        delay = timing.resume_delay_s
+        if room_since - memory.changed_at >= timing.long_pause_s:
+            # Paused long before the room came: the end of a long appliance
+            # run (a heat pump's cycle), not a gap between two short ones.
+            delay = timing.long_pause_resume_delay_s
+        if now - room_since >= delay:
             return Paced(target_a, reason, room_since)
         return Paced(0, LimitReason.WAITING_FOR_6A, room_since)
     rise_since = memory.rise_since if memory.rise_since is not None else now

@@ -30,6 +30,9 @@ class ChargerMemory:
     - ``rise_since``: its target above its pilot since (small rises).
     - ``rose_at`` / ``capacity_at_rise``: when its pilot last rose, and the
       site's EV capacity per phase then (the measurement-lag credit).
+    - ``fell_at`` / ``capacity_at_fall`` / ``drawn_at_fall``: when its pilot
+      last fell, the capacity then and its measured current per site phase
+      then (the same credit for a fall its unit shows before the meter).
     - ``over_since``, ``not_following``, ``following_since``: the
       not-following latch (``pacing.Following``).
     """
@@ -49,6 +52,9 @@ class ChargerMemory:
     rise_since: float | None = None
     rose_at: float | None = None
     capacity_at_rise: tuple[float, ...] | None = None
+    fell_at: float | None = None
+    capacity_at_fall: tuple[float, ...] | None = None
+    drawn_at_fall: tuple[float, ...] | None = None
 
 
 _EMPTY: Mapping[str, ChargerMemory] = MappingProxyType({})
