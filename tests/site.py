@@ -20,6 +20,7 @@ from custom_components.tesla_power_mgmt.const import (
     CONF_GRID_POWER_ENTITY,
     CONF_GRID_STATUS_ENTITY,
     CONF_HOME_LOAD_ENTITY,
+    CONF_NETWORK_LIMIT,
     CONF_PANEL_LIMIT,
     CONF_SAFETY_MARGIN,
     CONF_SOLAR_POWER_ENTITY,
@@ -166,3 +167,19 @@ async def poll(
         async_fire_time_changed(hass)
         await hass.async_block_till_done(wait_background_tasks=True)
         seconds -= step
+
+
+async def start_beside_unreachable_shed(
+    hass: HomeAssistant, unit: FakeWallConnector, network_limit: int
+) -> MockConfigEntry:
+    """Set up the garage's charger and a shed charger that never answers."""
+    entry = site_entry(
+        charger_subentry(unit.port, **CONTROL),
+        # Nothing listens on port 9 of the loopback address.
+        charger_subentry(9, title="Shed", unique_id="SHED0001"),
+        options={CONF_NETWORK_LIMIT: network_limit},
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    return entry

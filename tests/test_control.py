@@ -16,7 +16,6 @@ import pytest
 
 from custom_components.tesla_power_mgmt.const import (
     CONF_CURRENT_ENTITY,
-    CONF_NETWORK_LIMIT,
     DOMAIN,
     SERVICE_BOOST,
     SERVICE_PAUSE,
@@ -24,8 +23,16 @@ from custom_components.tesla_power_mgmt.const import (
     SUBENTRY_TYPE_CHARGER,
 )
 
-from .common import SERIAL, FakeWallConnector, charger_subentry, site_entry
-from .site import CONTROL, METER, VOLTS, Car, Sources, poll, start
+from .common import SERIAL, FakeWallConnector, charger_subentry
+from .site import (
+    METER,
+    VOLTS,
+    Car,
+    Sources,
+    poll,
+    start,
+    start_beside_unreachable_shed,
+)
 
 
 def charger_device(hass: HomeAssistant) -> str:
@@ -69,16 +76,8 @@ async def test_boost_gives_top_priority(
     car: Car,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    # Two chargers on a 12 A network: only one can charge at 6 A... no: both
-    # get 6 A; on 11 A only one, and the boosted one wins.
-    entry = site_entry(
-        charger_subentry(wall_connector.port, **CONTROL),
-        charger_subentry(9, title="Shed", unique_id="SHED0001"),
-        options={CONF_NETWORK_LIMIT: 12},
-    )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    # A boosted charger outranks every priority a user can set.
+    entry = await start_beside_unreachable_shed(hass, wall_connector, 12)
     await hass.services.async_call(
         DOMAIN,
         SERVICE_BOOST,

@@ -23,7 +23,17 @@ from custom_components.tesla_power_mgmt.const import (
 )
 
 from .common import FakeWallConnector, charger_subentry, site_entry
-from .site import CONTROL, METER, POWERWALL, VOLTS, Car, Sources, poll, start
+from .site import (
+    CONTROL,
+    METER,
+    POWERWALL,
+    VOLTS,
+    Car,
+    Sources,
+    poll,
+    start,
+    start_beside_unreachable_shed,
+)
 
 
 async def test_load_spike_lowers_current_in_the_same_event(
@@ -120,14 +130,7 @@ async def test_group_limit_and_unreachable_fallback(
     car: Car,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    entry = site_entry(
-        charger_subentry(wall_connector.port, **CONTROL),
-        charger_subentry(9, title="Shed", unique_id="SHED0001"),
-        options={CONF_NETWORK_LIMIT: 60},
-    )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    entry = await start_beside_unreachable_shed(hass, wall_connector, 60)
     # The shed never answered: it keeps at most its fallback (60 / 2), less
     # if the garage's car still draws more than its share.
     assert hass.states.get("sensor.shed_limit_reason").state == "fallback_unreachable"
