@@ -1,11 +1,13 @@
 """Meter and Powerwall values from Home Assistant states, and every real payload."""
 
 import json
+import math
 from pathlib import Path
 from typing import Any
 
 from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import State
+from hypothesis import given, strategies as st
 import pytest
 
 from custom_components.tesla_power_mgmt.sources import (
@@ -161,3 +163,28 @@ def test_sample_time_is_last_reported() -> None:
     sample = power_w(state, 100)
     assert sample is not None
     assert sample.at == state.last_reported_timestamp
+
+
+UNITS = st.sampled_from(["W", "kW", "MW", "mW", "A", "mA", "%", "", "Wh", "furlongs"])
+TEXT = st.one_of(
+    st.text(max_size=12),
+    st.floats(allow_nan=True, allow_infinity=True).map(str),
+    st.integers(min_value=-(10**12), max_value=10**12).map(str),
+)
+
+
+@given(state=TEXT, unit=UNITS, limit=st.floats(min_value=1, max_value=1e7))
+def test_only_plausible_numbers_are_trusted(
+    state: str, unit: str, limit: float
+) -> None:
+    """Whatever a sensor says, what is trusted is a finite value within bounds."""
+    entity = State("sensor.any", state, {"unit_of_measurement": unit})
+    if (power := power_w(entity, limit)) is not None:
+        assert math.isfinite(power.value)
+        assert abs(power.value) <= limit
+    if (unsigned := unsigned_power_w(entity, limit)) is not None:
+        assert 0.0 <= unsigned.value <= limit
+    if (current := current_a(entity, limit)) is not None:
+        assert 0.0 <= current.value <= limit
+    if (level := percentage(entity)) is not None:
+        assert 0.0 <= level.value <= 100.0
