@@ -131,6 +131,9 @@ async def start(
     sources: Sources | None = None,
     **data: Any,
 ) -> MockConfigEntry:
+    """Set up the garage's charger; the sources report first, as at home."""
+    if sources:
+        sources.report()
     entry = site_entry(
         charger_subentry(unit.port, **{**CONTROL, **data}), options=options
     )

@@ -51,7 +51,6 @@ async def test_pause_and_resume_services(
     sources: Sources,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    sources.report()
     await start(hass, wall_connector, METER, sources)
     device_id = charger_device(hass)
     await hass.services.async_call(
@@ -94,7 +93,6 @@ async def test_boost_gives_top_priority(
 async def test_service_errors(
     hass: HomeAssistant, wall_connector: FakeWallConnector, car: Car, sources: Sources
 ) -> None:
-    sources.report()
     entry = await start(hass, wall_connector, METER, sources)
     with pytest.raises(ServiceValidationError) as caught:
         await hass.services.async_call(
@@ -119,7 +117,6 @@ async def test_power_level_and_management_switches(
     sources: Sources,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    sources.report()
     await start(hass, wall_connector, METER, sources)
     assert car.commanded == 48
     await hass.services.async_call(
@@ -170,7 +167,6 @@ async def test_power_level_and_management_switches(
 async def test_panel_limit_number_acts_at_once(
     hass: HomeAssistant, wall_connector: FakeWallConnector, car: Car, sources: Sources
 ) -> None:
-    sources.report()
     await start(hass, wall_connector, METER, sources)
     await hass.services.async_call(
         "number",
@@ -188,7 +184,6 @@ async def test_missing_control_entity_raises_repair(
     car: Car,
     sources: Sources,
 ) -> None:
-    sources.report()
     entry = await start(
         hass,
         wall_connector,
@@ -218,7 +213,6 @@ async def test_vehicle_not_following_raises_repair(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     sources.home_w = 80 * VOLTS
-    sources.report()
     entry = await start(hass, wall_connector, METER, sources)
     assert car.commanded == 18
     car.vehicle.max_a = 48
@@ -245,7 +239,6 @@ async def test_stop_leaves_vehicles_at_fallback(
     hass: HomeAssistant, wall_connector: FakeWallConnector, car: Car, sources: Sources
 ) -> None:
     sources.home_w = 80 * VOLTS
-    sources.report()
     await start(hass, wall_connector, METER, sources)
     assert car.commanded == 18
     hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
@@ -257,7 +250,6 @@ async def test_stop_leaves_vehicles_at_fallback(
 async def test_unload_removes_listeners_and_repairs(
     hass: HomeAssistant, wall_connector: FakeWallConnector, car: Car, sources: Sources
 ) -> None:
-    sources.report()
     entry = await start(
         hass, wall_connector, METER, sources, **{CONF_CURRENT_ENTITY: "number.nope"}
     )
@@ -284,7 +276,6 @@ async def test_unload_removes_listeners_and_repairs(
 async def test_charger_added_while_running_waits_for_the_reload(
     hass: HomeAssistant, wall_connector: FakeWallConnector, car: Car, sources: Sources
 ) -> None:
-    sources.report()
     entry = await start(hass, wall_connector, METER, sources)
     manager = entry.runtime_data.manager
     hass.config_entries.async_add_subentry(

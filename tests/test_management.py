@@ -39,7 +39,6 @@ from .site import (
 async def test_load_spike_lowers_current_in_the_same_event(
     hass: HomeAssistant, wall_connector: FakeWallConnector, car: Car, sources: Sources
 ) -> None:
-    sources.report()
     await start(hass, wall_connector, METER, sources)
     assert car.commanded == 48
     assert hass.states.get("sensor.garage_pilot_current").state == "48"
@@ -64,7 +63,6 @@ async def test_nothing_written_when_nothing_changes(
     sources: Sources,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    sources.report()
     await start(hass, wall_connector, METER, sources)
     await poll(hass, freezer, 12, sources)
     writes = len(car.current.writes)
@@ -97,7 +95,6 @@ async def test_untrustworthy_meter_is_stale_not_a_number(
     unit: str,
 ) -> None:
     sources.home_w = 70 * VOLTS  # little room: the car is at 100 - 2 - 70 A
-    sources.report()
     await start(hass, wall_connector, METER, sources)
     assert car.commanded == 28
     sources.meter_value, sources.meter_unit = value, unit
@@ -116,7 +113,6 @@ async def test_meter_in_kilowatts(
 ) -> None:
     sources.meter_unit = "kW"
     sources.home_w = 25_000.0  # more than the 100 A panel on its own
-    sources.report()
     await start(hass, wall_connector, METER, sources)
     assert car.switch.writes == [False], "no room for 6 A: paused"
     assert hass.states.get("binary_sensor.home_overload").state == STATE_ON
@@ -165,7 +161,6 @@ async def test_outage_throttles_stops_and_resumes(
     ended = async_capture_events(hass, EVENT_OUTAGE_ENDED)
     throttled = async_capture_events(hass, EVENT_CHARGER_THROTTLED)
     sources.home_w = 1000
-    sources.report()
     await start(hass, wall_connector, POWERWALL, sources)
     assert car.commanded == 48, "on grid there is no outage limit"
 
@@ -266,7 +261,6 @@ async def test_stale_fallback_option_caps_every_charger(
     sources: Sources,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    sources.report()
     await start(hass, wall_connector, {**METER, CONF_STALE_FALLBACK: 10}, sources)
     assert car.commanded == 48
     sources.meter_value = "unavailable"
