@@ -631,3 +631,45 @@ def test_after_a_long_pause_a_vehicle_resumes_after_the_short_delay():
     site.step(1110.0, readings(1110.0, 10.0))
     assert pilots(site.step(1140.0, readings(1140.0, 10.0))) == [0]
     assert pilots(site.step(1230.0, readings(1230.0, 10.0))) == [28]
+
+
+def _metered(now: float, meter_at: float, grid: float, *, vehicle: bool = True):
+    """One charger drawing nothing, with or without a vehicle, and the meter."""
+    charger = asking("c0", now) if vehicle else ChargerReading("c0", now)
+    return Readings(
+        chargers=(charger,), meter=MeterReading(at=meter_at, phase_current_a=(grid,))
+    )
+
+
+def test_a_vehicle_arriving_while_the_meter_is_stale_starts_once_it_is_back():
+    """Held at 0 A by the stale meter, never paused for lack of room: no delay."""
+    site = Site(SiteConfig(chargers=chargers(1, max_a=32), panel_limit_a=40))
+    assert reasons(site.step(0.0, _metered(0.0, 0.0, 10.0, vehicle=False))) == [
+        LimitReason.NO_VEHICLE
+    ]
+    # The meter's last report is at 0 s; the vehicle arrives at 100 s.
+    held = site.step(100.0, _metered(100.0, 0.0, 10.0))
+    assert (pilots(held), reasons(held)) == ([0], [LimitReason.STALE_INPUT])
+    assert pilots(site.step(130.0, _metered(130.0, 130.0, 10.0))) == [28]
+
+
+def test_a_vehicle_paused_by_a_stale_budget_starts_once_the_meter_is_back():
+    """A stale budget below 6 A pauses; the fresh meter ends that pause at once."""
+    config = SiteConfig(
+        chargers=chargers(1, max_a=32), panel_limit_a=40, stale_budget_a=0
+    )
+    site = Site(config)
+    assert pilots(site.step(0.0, _metered(0.0, 0.0, 10.0))) == [28]
+    assert pilots(site.step(40.0, _metered(40.0, 0.0, 38.0))) == [0]
+    assert pilots(site.step(100.0, _metered(100.0, 100.0, 10.0))) == [28]
+
+
+def test_a_vehicle_paused_for_room_before_the_meter_went_stale_keeps_the_delay():
+    """The meter going stale does not turn a pause for lack of room into another."""
+    site = Site(SiteConfig(chargers=chargers(1, max_a=32), panel_limit_a=40))
+    assert pilots(site.step(0.0, _metered(0.0, 0.0, 37.0))) == [0]
+    held = site.step(60.0, _metered(60.0, 0.0, 37.0))
+    assert reasons(held) == [LimitReason.STALE_INPUT]
+    assert pilots(site.step(100.0, _metered(100.0, 100.0, 10.0))) == [0]
+    assert pilots(site.step(219.0, _metered(219.0, 219.0, 10.0))) == [0]
+    assert pilots(site.step(220.0, _metered(220.0, 220.0, 10.0))) == [28]

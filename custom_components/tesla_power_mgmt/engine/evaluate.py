@@ -50,7 +50,9 @@ may start one evaluation after the one it replaces has stopped drawing.
 While a configured meter or Powerwall is stale, the level it fed is dropped
 and every charger is held: its pilot never rises (one paused stays paused, a
 vehicle arriving does not start) and is lowered to the stale budget if above
-it. The stale budget defaults to the lowest charging current, 6 A
+it. Once the input is fresh, a vehicle it held at 0 A starts at once (no
+resume delay) unless it had been paused for lack of room before. The stale
+budget defaults to the lowest charging current, 6 A
 (``STALE_BUDGET_A``): with the meter blind the home load is unknown and may
 rise by any appliance that starts meanwhile (the last trusted home load says
 nothing about the dryer that starts a minute later), so no current above the
@@ -83,6 +85,7 @@ from .pacing import (
     NotDrawing,
     Paced,
     pace,
+    stale_hold_reason,
     track_following,
     track_not_drawing,
     trim_rise,
@@ -341,9 +344,12 @@ def _participant(
     if idle_reason is None and cap < MIN_CURRENT_A:
         idle_reason = cap_reason
     if idle_reason is not None:
+        remembered = idle_reason
+        if idle_reason is LimitReason.STALE_INPUT:
+            remembered = stale_hold_reason(memory)
         ledger.record(
             _idle(charger, idle_reason, per_phase, not_following=not_following),
-            replace(_remember(memory, 0, idle_reason, now), **_latch(following)),
+            replace(_remember(memory, 0, remembered, now), **_latch(following)),
         )
         return None
     not_drawing = track_not_drawing(memory, drawn, now, timing)

@@ -64,7 +64,9 @@ class Timing:
       only after the headroom has lasted two minutes, so a kettle or a cloud
       over the solar does not cycle the contactor and wake the car. Not
       applied when the grid comes back to a vehicle paused by the outage
-      budget (``pacing``): that room is not passing.
+      budget (``pacing``): that room is not passing; nor when a stale input
+      is fresh again to a vehicle it held at 0 A (arrived meanwhile, or
+      paused by a stale budget below 6 A): no room came and went.
     - ``long_pause_s`` 600 s and ``long_pause_resume_delay_s`` 30 s: a vehicle
       paused for 10 minutes or more before the room came back resumes after
       30 s of room (the worst command latency) instead of two minutes: room

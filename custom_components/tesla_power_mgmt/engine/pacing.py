@@ -20,6 +20,10 @@ others, with at most one such command per vehicle per interval).
 A vehicle paused by the outage budget (battery or solar) starts at once
 when the grid is back: no resume delay, the room is the grid's, not a gap
 between two appliance cycles (two minutes at up to 48 A otherwise lost).
+Nor does a vehicle held at 0 A by a stale input (it arrived meanwhile, or a
+stale budget below 6 A paused it) wait once the input is fresh: no room was
+seen to come and go; one paused for lack of room before the input went
+stale keeps its resume delay.
 A vehicle that had been paused for ``long_pause_s`` (10 minutes) before the
 room came waits only ``long_pause_resume_delay_s`` (30 s): the room that
 returns after a long absence is the end of a long appliance run (a heat
@@ -42,13 +46,18 @@ from .model import LimitReason, Timing
 from .state import ChargerMemory
 
 # A pilot of 0 for one of these reasons was not a pause for lack of room, so a
-# vehicle that starts asking starts at once (no resume delay).
+# vehicle that starts asking starts at once (no resume delay). A stale input
+# is one: it holds at 0 A a vehicle that arrives meanwhile, or one a stale
+# budget below 6 A pauses; nothing was known, so no room came and went. A
+# vehicle paused for lack of room before the input went stale keeps that
+# reason in its memory (``stale_hold_reason``), and its resume delay.
 NOT_ASKING_REASONS = frozenset(
     {
         LimitReason.NO_VEHICLE,
         LimitReason.DISABLED,
         LimitReason.NOT_MANAGED,
         LimitReason.FALLBACK_UNREACHABLE,
+        LimitReason.STALE_INPUT,
     }
 )
 
@@ -56,6 +65,23 @@ NOT_ASKING_REASONS = frozenset(
 # is back): the grid's return is not the passing room the resume delay guards
 # against, and the vehicle would otherwise idle two minutes on a full panel.
 OUTAGE_REASONS = frozenset({LimitReason.OUTAGE_BATTERY, LimitReason.OUTAGE_SOLAR})
+
+
+def stale_hold_reason(memory: ChargerMemory | None) -> LimitReason:
+    """Return the reason to remember for a vehicle held at 0 A by a stale input.
+
+    A vehicle already paused for lack of room (or by the outage budget) stays
+    paused for that reason: once the input is fresh, its room must last the
+    resume delay as before. Any other (it was charging, or had just arrived)
+    is held by the stale input alone and starts as soon as the input is fresh.
+    """
+    if (
+        memory is not None
+        and memory.pilot_a == 0
+        and memory.reason not in NOT_ASKING_REASONS
+    ):
+        return memory.reason
+    return LimitReason.STALE_INPUT
 
 
 @dataclass(frozen=True, slots=True)
