@@ -9,7 +9,9 @@ from bench.actuator import Actuator
 from bench.breaker import ThermalBreaker, seconds_to_trip
 from bench.controllers.base import water_fill
 from bench.controllers.evcc import _cap
+from bench.metrics import RunMetrics
 from bench.observe import Observer
+from bench.report import claims
 from simulator import FaultKind, Site, scenario_from_dict
 
 
@@ -114,3 +116,48 @@ def test_observer_keeps_the_last_poll_of_an_unreachable_unit():
     assert not view.reachable
     assert view.at == first.at
     assert view.current_a == first.current_a
+
+
+def _metrics(kwh: float, commands: int, overload: float = 0.0) -> RunMetrics:
+    return RunMetrics(
+        overload_amp_seconds=overload,
+        max_overload_s=0.0,
+        ev_energy_kwh=kwh,
+        unmet_energy_kwh=0.0,
+        commands=commands,
+        breaker_trips=0,
+        fairness=1.0,
+    )
+
+
+def test_claims_compare_strictly_with_baselines_that_stay_within_limits():
+    ours = _metrics(59.61, 59)
+    failures, notes = claims(
+        {
+            "ours": ours,
+            "tesla": _metrics(59.83, 66),
+            "smartevse": _metrics(59.61, 40),
+            "static": _metrics(61.5, 1, overload=61583.0),
+            "evcc": _metrics(59.0, 10),
+        },
+        bound_kwh=60.6,
+        need_kwh=61.5,
+    )
+    assert failures == [
+        "tesla delivers more energy within the limits (59.83 vs 59.61 kWh, "
+        "66 vs 59 commands)",
+        "smartevse reaches the same energy with 40 commands (ours 59)",
+    ]
+    assert notes == ["static reaches 61.50 kWh with 1 commands by overloading"]
+
+
+def test_claims_hold_within_three_percent_of_a_bound_that_serves_the_need():
+    runs = {"ours": _metrics(97.5, 10), "tesla": _metrics(90.0, 30)}
+    assert claims(runs, bound_kwh=100.0, need_kwh=100.0) == ([], [])
+    runs["ours"] = _metrics(96.9, 10)
+    assert claims(runs, bound_kwh=100.0, need_kwh=100.0)[0] == [
+        "ours is 3.1 % below the upper bound"
+    ]
+    # A bound below the need: the limits do not allow it, nothing to check.
+    runs["ours"] = _metrics(90.0, 10)
+    assert claims(runs, bound_kwh=99.0, need_kwh=100.0) == ([], [])
