@@ -1,9 +1,10 @@
-"""How currents on the site's phases turn into power, for both supply kinds.
+"""How currents on the site's phases turn into power, for every supply kind.
 
 A US split-phase service has two 120 V legs (L1, L2); a 240 V load such as a
 Wall Connector draws the same current on both legs. A European three-phase
-service has up to three 230 V phases; a charger draws on the phases its
-vehicle uses. Power is always the sum over phases of current x phase voltage.
+service has up to three 230 V phases, a UK/EU single-phase service one; a
+charger draws on the phases its vehicle uses. Power is always the sum over
+phases of current x phase voltage.
 """
 
 from collections.abc import Iterable, Mapping
@@ -17,6 +18,7 @@ class Supply(StrEnum):
     """The kind of electrical service at the site."""
 
     SPLIT_PHASE = "split_phase"
+    SINGLE_PHASE = "single_phase"
     THREE_PHASE = "three_phase"
 
 

@@ -17,6 +17,8 @@ APPLIANCE_PRESETS: Mapping[str, Mapping[str, float]] = {
     # A heat pump compressor runs in long cycles.
     "heat_pump": {"current_a": 12.0, "cycle_s": 1800.0, "duty": 0.6},
     "kettle": {"current_a": 9.0, "cycle_s": 0.0, "duty": 1.0},
+    # A well or circulation pump on a pressure switch: short, frequent runs.
+    "pump": {"current_a": 7.0, "cycle_s": 120.0, "duty": 0.5},
 }
 
 

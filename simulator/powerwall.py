@@ -3,14 +3,19 @@
 On grid the Powerwall only soaks up surplus solar (self-consumption without
 discharge, which keeps the panel current easy to reason about). Islanded, it
 supplies home load + EV - solar, limited by its discharge power; surplus solar
-charges it up to its charge power and the rest is curtailed. At 0 % the house
-goes dark. Backup power is single-phase on three-phase sites.
+charges it up to its charge power and the rest is curtailed. At its reserve
+(0 % by default) it drops the house; solar keeps charging it, and the house
+comes back once it is ``RESTART_PCT`` above the reserve. Backup power covers
+the site's ``backup_phases`` (L1 only is Tesla's default on three-phase sites).
 """
 
 from dataclasses import dataclass, field
 from enum import StrEnum
 import math
 import random
+
+# How far above its reserve solar must bring a dark Powerwall before it restarts.
+RESTART_PCT = 1.0
 
 
 @dataclass(frozen=True)
@@ -71,6 +76,17 @@ class PowerwallSpec:
     # How the integration reports power: the core powerwall integration uses kW.
     power_unit: str = "kW"
     outages: tuple[tuple[float, float], ...] = field(default_factory=tuple)
+    # Islanded, the house is dropped at this state of charge.
+    reserve_pct: float = 0.0
+
+    def __post_init__(self) -> None:
+        """Reject a battery that cannot exist."""
+        if self.capacity_kwh <= 0 or self.max_discharge_kw <= 0:
+            msg = "powerwall capacity and discharge must be positive"
+            raise ValueError(msg)
+        if not 0 <= self.reserve_pct < 100 or not 0 <= self.soc_pct <= 100:
+            msg = "powerwall soc and reserve must be within 0-100 %"
+            raise ValueError(msg)
 
     def grid_up(self, now: float) -> bool:
         """Whether the utility grid is present at ``now``."""
@@ -94,33 +110,41 @@ class Powerwall:
         self.spec = spec
         self.soc_pct = spec.soc_pct
         self.battery_w = 0.0
+        # Islanded at its reserve: the house is dropped until solar restarts it.
+        self.dark = False
 
-    def step(self, grid_up: bool, net_load_w: float, dt_s: float) -> PowerwallFlow:
+    def step(
+        self, grid_up: bool, net_load_w: float, dt_s: float, solar_w: float = 0.0
+    ) -> PowerwallFlow:
         """Settle one step; ``net_load_w`` is home load + EV - solar.
 
         The battery discharges what the house needs even beyond its rating
-        (the excess is what the benchmark counts as overload); at 0 % it
-        cannot, and the house goes dark.
+        (the excess is what the benchmark counts as overload); at its reserve
+        it cannot, and the house goes dark while ``solar_w`` recharges it.
         """
         max_charge_w = 1000.0 * self.spec.max_charge_kw
         curtailed_w = 0.0
-        blackout = False
         if grid_up:
-            # Only soak up surplus solar; never discharge on grid.
+            self.dark = False
+        elif net_load_w >= 0 and self.soc_pct <= self.spec.reserve_pct:
+            self.dark = True
+        if self.dark and self.soc_pct >= self.spec.reserve_pct + RESTART_PCT:
+            self.dark = False
+        if self.dark:
+            net_load_w = -solar_w
+        if grid_up or net_load_w < 0:
+            # On grid: only soak up surplus solar, never discharge.
             battery_w = (
                 -min(max(0.0, -net_load_w), max_charge_w) if self.soc_pct < 100 else 0.0
             )
-        elif net_load_w >= 0:
-            blackout = self.soc_pct <= 0.0
-            battery_w = 0.0 if blackout else net_load_w
+            curtailed_w = 0.0 if grid_up else -net_load_w + battery_w
         else:
-            battery_w = -min(-net_load_w, max_charge_w) if self.soc_pct < 100 else 0.0
-            curtailed_w = -net_load_w + battery_w
+            battery_w = net_load_w
         energy_kwh = battery_w * dt_s / 3_600_000.0
         self.soc_pct = min(
             100.0, max(0.0, self.soc_pct - 100.0 * energy_kwh / self.spec.capacity_kwh)
         )
         self.battery_w = battery_w
         return PowerwallFlow(
-            battery_w=battery_w, curtailed_w=curtailed_w, blackout=blackout
+            battery_w=battery_w, curtailed_w=curtailed_w, blackout=self.dark
         )

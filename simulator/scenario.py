@@ -26,9 +26,14 @@ from simulator.wall_connector.model import WallConnectorSpec
 DAY_S = 86_400.0
 DEFAULT_PHASES = {
     Supply.SPLIT_PHASE: ("L1", "L2"),
+    Supply.SINGLE_PHASE: ("L1",),
     Supply.THREE_PHASE: ("L1", "L2", "L3"),
 }
-DEFAULT_HZ = {Supply.SPLIT_PHASE: 60.0, Supply.THREE_PHASE: 50.0}
+DEFAULT_HZ = {
+    Supply.SPLIT_PHASE: 60.0,
+    Supply.SINGLE_PHASE: 50.0,
+    Supply.THREE_PHASE: 50.0,
+}
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)([hms])")
 _CLOCK = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?")
 _UNIT_S = {"h": 3600.0, "m": 60.0, "s": 1.0}
@@ -253,6 +258,13 @@ def _vehicle(raw: Raw, reader: _Reader) -> VehicleSpec:
     )
 
 
+def _group(raw: Raw) -> GroupSpec:
+    _check_keys(raw, {"name", "limit_a", "chargers"}, "group")
+    return GroupSpec(
+        str(raw["name"]), float(raw["limit_a"]), tuple(str(c) for c in raw["chargers"])
+    )
+
+
 def _powerwall(raw: Raw, reader: _Reader) -> PowerwallSpec:
     _check_keys(
         raw,
@@ -263,6 +275,7 @@ def _powerwall(raw: Raw, reader: _Reader) -> PowerwallSpec:
             "max_charge_kw",
             "power_unit",
             "outages",
+            "reserve",
         },
         "powerwall",
     )
@@ -277,6 +290,7 @@ def _powerwall(raw: Raw, reader: _Reader) -> PowerwallSpec:
         max_charge_kw=float(raw.get("max_charge_kw", 5.0)),
         power_unit=unit,
         outages=reader.windows(raw.get("outages")),
+        reserve_pct=float(raw.get("reserve", 0.0)),
     )
 
 
@@ -335,14 +349,7 @@ def scenario_from_dict(raw: Raw, default_name: str = "scenario") -> Scenario:
         duration_s=parse_duration(raw.get("duration", "12h")),
         chargers=tuple(_charger(c, grid, reader) for c in raw.get("chargers", ())),
         vehicles=tuple(_vehicle(v, reader) for v in raw.get("vehicles", ())),
-        groups=tuple(
-            GroupSpec(
-                str(g["name"]),
-                float(g["limit_a"]),
-                tuple(str(c) for c in g["chargers"]),
-            )
-            for g in raw.get("groups", ())
-        ),
+        groups=tuple(_group(g) for g in raw.get("groups", ())),
         home=_home(raw.get("home", {}), grid, reader),
         meter=MeterSpec(
             interval_s=parse_duration(meter_raw.get("interval", 2)),

@@ -19,11 +19,24 @@ from simulator.wall_connector.model import WallConnector, WallConnectorSpec
 
 @dataclass(frozen=True)
 class GroupSpec:
-    """A power-sharing network: chargers behind one feeder of ``limit_a``."""
+    """A power-sharing network: chargers behind one feeder of ``limit_a``.
+
+    Groups may sit side by side (no charger in common) or nest (a sub-panel
+    inside a group: every charger of the inner one is in the outer one).
+    """
 
     name: str
     limit_a: float
     chargers: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        """Reject a group no electrician could wire."""
+        if not self.chargers or len(set(self.chargers)) != len(self.chargers):
+            msg = f"group {self.name}: needs distinct chargers"
+            raise ValueError(msg)
+        if self.limit_a <= 0:
+            msg = f"group {self.name}: limit_a must be positive"
+            raise ValueError(msg)
 
 
 @dataclass(frozen=True)
@@ -65,16 +78,40 @@ class SiteSpec:
             if missing := set(group.chargers) - known:
                 msg = f"{self.name}: group {group.name} lacks {sorted(missing)}"
                 raise ValueError(msg)
+        _check_groups(self.name, self.groups)
         phases = set(self.grid.phases)
         for charger in self.chargers:
             if not set(charger.phases) <= phases:
                 msg = f"{self.name}: {charger.id} is wired to phases the site lacks"
                 raise ValueError(msg)
 
+        if self.backup_phases is not None and not set(self.backup_phases) <= phases:
+            msg = f"{self.name}: backup_phases must be site phases"
+            raise ValueError(msg)
+
     @property
     def live_backup_phases(self) -> tuple[str, ...]:
         """Phases with voltage during an outage."""
         return self.backup_phases or self.grid.phases
+
+    def groups_of(self, charger_id: str) -> tuple[GroupSpec, ...]:
+        """Return the groups ``charger_id`` is behind, innermost first."""
+        mine = [g for g in self.groups if charger_id in g.chargers]
+        return tuple(sorted(mine, key=lambda g: (len(g.chargers), g.limit_a)))
+
+
+def _check_groups(site: str, groups: tuple[GroupSpec, ...]) -> None:
+    """Reject groups that overlap: side by side share nothing, nested lie inside."""
+    names = [g.name for g in groups]
+    if len(set(names)) != len(names):
+        msg = f"{site}: group names must be unique"
+        raise ValueError(msg)
+    for i, first in enumerate(groups):
+        for second in groups[i + 1 :]:
+            a, b = set(first.chargers), set(second.chargers)
+            if a == b or (a & b and not (a <= b or b <= a)):
+                msg = f"{site}: groups {first.name} and {second.name} overlap"
+                raise ValueError(msg)
 
 
 @dataclass(frozen=True)
@@ -150,7 +187,7 @@ class Site:
         now, dt = self.clock.now, self.spec.step_s
         grid_up = self.grid_up(now)
         live = self.grid.phases if grid_up else self.spec.live_backup_phases
-        powered = grid_up or (self.powerwall is not None and self.powerwall.soc_pct > 0)
+        powered = grid_up or (self.powerwall is not None and not self.powerwall.dark)
         ev = zero_currents(self.grid.phases)
         charger_currents: dict[str, float] = {}
         charger_phases: dict[str, PhaseCurrents] = {}
@@ -164,12 +201,13 @@ class Site:
             p: (home_all.get(p, 0.0) if p in live and powered else 0.0)
             for p in self.grid.phases
         }
-        solar_w = self.solar_w(now) if powered else 0.0
+        sun_w = self.solar_w(now)
+        solar_w = sun_w if powered else 0.0
         net_load_w = self.grid.power_w(home) + self.grid.power_w(ev) - solar_w
         battery_w = 0.0
         blackout = not powered
         if self.powerwall is not None:
-            flow = self.powerwall.step(grid_up, net_load_w, dt)
+            flow = self.powerwall.step(grid_up, net_load_w, dt, sun_w)
             battery_w, blackout = flow.battery_w, blackout or flow.blackout
         grid_currents = zero_currents(self.grid.phases)
         if grid_up:

@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from typing import ClassVar
 
 from bench.actuator import Actuator
-from bench.facts import ChargerFacts, SiteFacts
+from bench.facts import ChargerFacts, GroupFacts, SiteFacts
 from bench.observe import ChargerView, Observer
 from simulator.meter import MeterReading
 
@@ -107,3 +107,62 @@ def apply(
     """Command each of ``chargers``: its pilot, or 0 (pause) when it got none."""
     for charger in chargers:
         act.set_pilot(charger.charger_id, pilots.get(charger.charger_id, 0))
+
+
+def within_groups(
+    facts: SiteFacts, budget_a: float, caps: Mapping[str, float]
+) -> dict[str, int]:
+    """``water_fill`` of ``budget_a`` that also keeps every group within its limit.
+
+    Groups nest (a sub-panel inside a group) or sit side by side; each is
+    filled like one charger whose cap is the lesser of its limit and what its
+    members can take, then shares its part among them the same way.
+    """
+    return _fill_node(facts, None, budget_a, caps)
+
+
+def _children(
+    facts: SiteFacts, parent: str | None, caps: Mapping[str, float]
+) -> tuple[list[GroupFacts], list[str]]:
+    inner = [g for g in facts.groups if g.parent == parent]
+    taken = {c for g in inner for c in g.chargers}
+    scope = set(facts.group(parent).chargers) if parent else set(caps)
+    return inner, [c for c in caps if c in scope and c not in taken]
+
+
+def _capacity(facts: SiteFacts, group: GroupFacts, caps: Mapping[str, float]) -> float:
+    inner, alone = _children(facts, group.name, caps)
+    total = sum(caps[c] for c in alone) + sum(_capacity(facts, g, caps) for g in inner)
+    return min(group.limit_a, total)
+
+
+def _fill_node(
+    facts: SiteFacts, parent: str | None, budget_a: float, caps: Mapping[str, float]
+) -> dict[str, int]:
+    inner, alone = _children(facts, parent, caps)
+    if not inner:
+        return water_fill(budget_a, {c: caps[c] for c in alone})
+    sizes = {c: caps[c] for c in alone}
+    sizes.update({g.name: _capacity(facts, g, caps) for g in inner})
+    parts = _fair_split(budget_a, sizes)
+    shares = {c: int(parts[c]) for c in alone}
+    for group in inner:
+        shares.update(_fill_node(facts, group.name, parts[group.name], caps))
+    return shares
+
+
+def _fair_split(budget_a: float, caps: Mapping[str, float]) -> dict[str, float]:
+    """Max-min fair split of ``budget_a`` in real amps, none above its cap."""
+    parts = dict.fromkeys(caps, 0.0)
+    left = max(0.0, budget_a)
+    open_ids = sorted(caps, key=lambda i: caps[i])
+    while open_ids:
+        equal = left / len(open_ids)
+        if caps[open_ids[0]] > equal:
+            for name in open_ids:
+                parts[name] = equal
+            break
+        smallest = open_ids.pop(0)
+        parts[smallest] = caps[smallest]
+        left -= caps[smallest]
+    return parts

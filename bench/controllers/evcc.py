@@ -10,8 +10,9 @@ maximum current; each circuit from its own up to the root caps the request
 loadpoints' currents; decreases always pass. So whoever asks first keeps its
 current (first come, first served). A request capped below the minimum
 current (6 A) disables the charger. A circuit meter older than its timeout
-(1 minute) counts as overloaded, which caps every request to 0. evcc has no
-Powerwall outage rule.
+(1 minute) counts as overloaded, which caps every request to 0. Each
+power-sharing group is a circuit (nested ones under their parent, the root
+above all). evcc has no Powerwall outage rule.
 """
 
 from typing import ClassVar
@@ -67,19 +68,20 @@ class EvccController(Controller):
         observer: Observer,
         now: float,
     ) -> float:
-        """Apply ``ValidateCurrent`` of the group circuit, then of the root."""
-        if charger.grouped and self.facts.network_limit_a is not None:
+        """Apply ``ValidateCurrent`` of each group, innermost first, then the root."""
+        for name in charger.groups:
+            group = self.facts.group(name)
             group_current = max(
                 ev_currents(
                     self.facts,
                     {
-                        c.charger_id: observer.chargers[c.charger_id]
-                        for c in self.facts.chargers
-                        if c.grouped and c.charger_id in observer.chargers
+                        c: observer.chargers[c]
+                        for c in group.chargers
+                        if c in observer.chargers
                     },
                 ).values()
             )
-            new = _cap(old, new, self.facts.network_limit_a, group_current)
+            new = _cap(old, new, group.limit_a, group_current)
         meter = observer.meter
         if meter is None or now - meter.reported_at > METER_TIMEOUT_S:
             return _cap(old, new, self.facts.panel_limit_a, float("inf"))

@@ -8,7 +8,9 @@ without the EVs. If that is less than ``ActiveEVSE * MinCurrent`` it is a hard
 shortage and charging stops on every EVSE (``NoCurrent``), to retry after the
 charge delay (60 s). Otherwise the current is split equally, an EVSE whose
 maximum is below the average getting its maximum and the rest re-shared. A
-lost mains meter is an error that stops charging. No Powerwall rule.
+lost mains meter is an error that stops charging. No Powerwall rule. Each
+power-sharing group is a circuit with its own MaxCircuit (nested circuits
+each within theirs), all balanced by one master against the mains.
 """
 
 from typing import ClassVar
@@ -21,9 +23,9 @@ from bench.controllers.base import (
     apply,
     panel_budget_a,
     wanting,
-    water_fill,
+    within_groups,
 )
-from bench.facts import SiteFacts
+from bench.facts import ChargerFacts, SiteFacts
 from bench.observe import Observer
 
 CADENCE_S = 2.0
@@ -60,11 +62,19 @@ class SmartEvseController(Controller):
             apply(act, {}, active)
             return
         available = panel_budget_a(self.facts, meter, observer.chargers)
-        if self.facts.network_limit_a is not None:
-            available = min(available, self.facts.network_limit_a)
-        if available < len(active) * MIN_CURRENT_A:
+        if self._shortage(available, active):
             self._stopped_until = now + CHARGE_DELAY_S
             apply(act, {}, active)
             return
         caps = {c.charger_id: float(c.max_current_a) for c in active}
-        apply(act, water_fill(available, caps), active)
+        apply(act, within_groups(self.facts, available, caps), active)
+
+    def _shortage(self, available: float, active: list[ChargerFacts]) -> bool:
+        """Whether the mains or any circuit cannot give each active EVSE 6 A."""
+        if available < len(active) * MIN_CURRENT_A:
+            return True
+        for group in self.facts.groups:
+            members = [c for c in active if c.charger_id in group.chargers]
+            if group.limit_a < len(members) * MIN_CURRENT_A:
+                return True
+        return False

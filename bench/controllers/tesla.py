@@ -27,7 +27,7 @@ from bench.controllers.base import (
     apply,
     panel_budget_a,
     wanting,
-    water_fill,
+    within_groups,
 )
 from bench.facts import ChargerFacts, SiteFacts
 from bench.observe import Observer
@@ -76,8 +76,8 @@ class TeslaController(Controller):
         return self._outage_stopped
 
     def _share(self, grouped: list[ChargerFacts], observer: Observer) -> dict[str, int]:
-        limit = self.facts.network_limit_a
-        if not grouped or limit is None:
+        """Each network (with its nested circuits) is shared on its own."""
+        if not grouped:
             return {}
         caps: dict[str, float] = {}
         for charger in grouped:
@@ -85,12 +85,14 @@ class TeslaController(Controller):
             if not view.reachable:
                 caps[charger.charger_id] = self.facts.fallback_a(charger)
                 continue
-            share = limit / len(grouped)
+            group = self.facts.group(charger.groups[0])
+            active = [c for c in grouped if c.charger_id in group.chargers]
+            share = group.limit_a / len(active)
             drawing = view.current_a
             # Unused current goes back to the pool.
             unused = 0 < drawing < min(share, charger.max_current_a) - UNUSED_MARGIN_A
             caps[charger.charger_id] = drawing + 1 if unused else charger.max_current_a
-        return water_fill(limit, caps)
+        return within_groups(self.facts, float("inf"), caps)
 
     def _dynamic(self, charger: ChargerFacts, observer: Observer) -> int:
         meter = observer.meter
