@@ -111,7 +111,8 @@ def _dark_site(solar: bool) -> Site:
 def test_powerwall_at_its_reserve_drops_the_house_and_recovers_on_solar():
     site = _dark_site(solar=False)
     site.advance(1800)
-    assert site.last is not None and site.last.blackout
+    assert site.last is not None
+    assert site.last.blackout
     assert site.powerwall is not None
     assert site.powerwall.soc_pct == pytest.approx(20, abs=0.5)
     sunny = _dark_site(solar=True)
@@ -120,4 +121,5 @@ def test_powerwall_at_its_reserve_drops_the_house_and_recovers_on_solar():
         outcomes.append(sunny.step().blackout)
     assert any(outcomes)  # it reached its reserve
     assert not outcomes[-1]  # and solar brought the house back
-    assert sunny.powerwall is not None and sunny.powerwall.soc_pct > 20
+    assert sunny.powerwall is not None
+    assert sunny.powerwall.soc_pct > 20
