@@ -22,6 +22,7 @@ from homeassistant.helpers.selector import (
     SelectSelectorMode,
     TextSelector,
 )
+from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
 import probatio
 
 from .const import (
@@ -42,6 +43,16 @@ from .const import (
     SUBENTRY_TYPE_CHARGER,
     Supply,
     WiredPhase,
+)
+from .discovery import (
+    CONF_SITE,
+    charger_schema,
+    discovered_charger,
+    discovered_title,
+    known_charger,
+    site_schema,
+    sites,
+    updated_host,
 )
 from .engine import Region
 from .options_flow import TeslaPowerMgmtOptionsFlow
@@ -98,6 +109,8 @@ class TeslaPowerMgmtConfigFlow(ConfigFlow, domain=DOMAIN):
     """Create or reconfigure a site."""
 
     VERSION = 1
+    _discovered: tuple[str, Identity]
+    _site_id: str
 
     @staticmethod
     @callback
@@ -128,6 +141,77 @@ class TeslaPowerMgmtConfigFlow(ConfigFlow, domain=DOMAIN):
             step_id="user",
             data_schema=self.add_suggested_values_to_schema(SITE_SCHEMA, user_input),
             errors=errors,
+        )
+
+    async def async_step_dhcp(
+        self, discovery_info: DhcpServiceInfo
+    ) -> ConfigFlowResult:
+        """Follow a known unit to its new address, or offer to add a new one."""
+        host = discovery_info.ip
+        client = WallConnectorClient(host, async_get_clientsession(self.hass))
+        try:
+            identity = await client.identity()
+        except NotAWallConnectorError:
+            return self.async_abort(reason="not_wall_connector")
+        except WallConnectorUnavailableError:
+            return self.async_abort(reason="cannot_connect")
+        if known := known_charger(self.hass, identity.serial_number):
+            entry, subentry = known
+            if (data := updated_host(subentry, host)) is not None:
+                LOGGER.info("%s moved to %s", subentry.title, host)
+                self.hass.config_entries.async_update_subentry(
+                    entry, subentry, data=data
+                )
+            return self.async_abort(reason="already_configured")
+        await self.async_set_unique_id(identity.serial_number)
+        self._abort_if_unique_id_configured()
+        self._discovered = (host, identity)
+        self.context["title_placeholders"] = {"name": discovered_title(identity)}
+        return await self.async_step_discovery_confirm()
+
+    async def async_step_discovery_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Choose the site the found unit belongs to (asked only if several)."""
+        entries = sites(self.hass)
+        if not entries:
+            return self.async_abort(reason="no_site")
+        if len(entries) == 1:
+            user_input = {CONF_SITE: entries[0].entry_id}
+        if user_input is not None:
+            self._site_id = user_input[CONF_SITE]
+            return await self.async_step_discovery_charger()
+        host, identity = self._discovered
+        return self.async_show_form(
+            step_id="discovery_confirm",
+            data_schema=site_schema(entries),
+            description_placeholders={"name": discovered_title(identity), "host": host},
+        )
+
+    async def async_step_discovery_charger(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask what the unit cannot tell, then add it to the chosen site."""
+        host, identity = self._discovered
+        site = self.hass.config_entries.async_get_entry(self._site_id)
+        if site is None:
+            return self.async_abort(reason="no_site")
+        if user_input is not None:
+            if known_charger(self.hass, identity.serial_number):
+                return self.async_abort(reason="already_configured")
+            subentry = discovered_charger(host, identity, user_input)
+            self.hass.config_entries.async_add_subentry(site, subentry)
+            return self.async_abort(
+                reason="charger_added", description_placeholders={"site": site.title}
+            )
+        return self.async_show_form(
+            step_id="discovery_charger",
+            data_schema=charger_schema(site),
+            description_placeholders={
+                "name": discovered_title(identity),
+                "host": host,
+                "site": site.title,
+            },
         )
 
     async def async_step_reconfigure(
