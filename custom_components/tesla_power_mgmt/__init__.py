@@ -20,6 +20,7 @@ from .manager import PowerManager
 from .models import TeslaPowerMgmtConfigEntry, TeslaPowerMgmtData
 from .services import async_setup_services
 from .settings import SiteSettings, charger_subentries
+from .stale import async_remove_stale
 
 PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
@@ -59,6 +60,7 @@ async def async_setup_entry(
     # platforms have restored power levels and limits.
     manager.async_evaluate(apply=False)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    async_remove_stale(hass, entry)
     manager.async_start()
     entry.async_on_unload(manager.repairs.clear)
     entry.async_on_unload(entry.add_update_listener(_async_reload))

@@ -12,6 +12,11 @@ from .coordinator import WallConnectorCoordinator
 from .manager import PowerManager
 
 
+def offered(entry: ConfigEntry, unique_id: str) -> None:
+    """Note an entity this setup offers, so older ones can be told stale."""
+    entry.runtime_data.unique_ids.add(unique_id)
+
+
 def charger_device_info(coordinator: WallConnectorCoordinator) -> DeviceInfo:
     """Return the device info of one Wall Connector."""
     identity = coordinator.identity
@@ -39,6 +44,7 @@ class WallConnectorEntity(CoordinatorEntity[WallConnectorCoordinator]):
         self.entity_description = description
         self._attr_unique_id = f"{coordinator.serial_number}_{description.key}"
         self._attr_device_info = charger_device_info(coordinator)
+        offered(coordinator.config_entry, self._attr_unique_id)
 
 
 class SiteDevice(StrEnum):
@@ -82,6 +88,7 @@ class SiteEntity(CoordinatorEntity[PowerManager]):
         entry = manager.config_entry
         self._attr_unique_id = f"{entry.entry_id}_{device}_{description.key}"
         self._attr_device_info = site_device_info(entry, device)
+        offered(entry, self._attr_unique_id)
 
 
 class ChargerControlEntity(CoordinatorEntity[PowerManager]):
@@ -99,3 +106,4 @@ class ChargerControlEntity(CoordinatorEntity[PowerManager]):
         charger = manager.chargers[subentry_id]
         self._attr_unique_id = f"{charger.serial_number}_{description.key}"
         self._attr_device_info = charger_device_info(charger)
+        offered(manager.config_entry, self._attr_unique_id)
