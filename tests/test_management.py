@@ -109,12 +109,17 @@ async def test_untrustworthy_meter_is_stale_not_a_number(
 
 
 async def test_meter_in_kilowatts(
-    hass: HomeAssistant, wall_connector: FakeWallConnector, car: Car, sources: Sources
+    hass: HomeAssistant,
+    wall_connector: FakeWallConnector,
+    car: Car,
+    sources: Sources,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
     sources.meter_unit = "kW"
     sources.home_w = 25_000.0  # more than the 100 A panel on its own
     await start(hass, wall_connector, METER, sources)
     assert car.switch.writes == [False], "no room for 6 A: paused"
+    await poll(hass, freezer, 42, sources)  # past the overload's grace
     assert hass.states.get("binary_sensor.home_overload").state == STATE_ON
     assert hass.states.get("sensor.garage_limit_reason").state == "panel_headroom"
     assert hass.states.get("sensor.garage_pilot_current").state == "0"

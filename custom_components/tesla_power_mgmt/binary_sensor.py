@@ -9,13 +9,15 @@ from homeassistant.components.binary_sensor import (
 )
 from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
 from homeassistant.const import EntityCategory
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .const import CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL
 from .coordinator import WallConnectorData
 from .entity import SiteDevice, SiteEntity, WallConnectorEntity
 from .manager import ManagerData, PowerManager
 from .models import TeslaPowerMgmtConfigEntry
+from .overload import OverloadWatch
 from .settings import has_powerwall
 
 PARALLEL_UPDATES = 0
@@ -58,17 +60,20 @@ async def async_setup_entry(
         entities.append(WallConnectorOnline(coordinator, ONLINE))
         async_add_entities(entities, config_subentry_id=subentry_id)
     manager = entry.runtime_data.manager
-    site = [OVERLOAD, CHARGER_UNREACHABLE]
+    site: list[BinarySensorEntity] = [
+        OverloadBinarySensor(manager, OVERLOAD),
+        SiteBinarySensor(manager, CHARGER_UNREACHABLE),
+    ]
     if has_powerwall(entry.options):
-        site.append(GRID_OUTAGE)
-    async_add_entities(SiteBinarySensor(manager, d) for d in site)
+        site.append(SiteBinarySensor(manager, GRID_OUTAGE))
+    async_add_entities(site)
 
 
 # Measurement noise a Wall Connector shows; not an overload on its own.
 OVERLOAD_TOLERANCE_A = 1.0
 
 
-def _overloaded(manager: PowerManager) -> bool:
+def _excess(manager: PowerManager) -> bool:
     """Return whether the vehicles draw more than the site can give now."""
     decision = manager.data.decision
     if any(h < 0 for h in decision.panel_headroom_a or ()):
@@ -102,7 +107,7 @@ OVERLOAD = SiteBinarySensorDescription(
     translation_key="overload",
     device=SiteDevice.GROUP,
     device_class=BinarySensorDeviceClass.PROBLEM,
-    value_fn=_overloaded,
+    value_fn=_excess,
 )
 CHARGER_UNREACHABLE = SiteBinarySensorDescription(
     key="charger_unreachable",
@@ -135,6 +140,46 @@ class SiteBinarySensor(SiteEntity, BinarySensorEntity):
     def is_on(self) -> bool | None:
         """Return the state from the last evaluation."""
         return self.entity_description.value_fn(self.coordinator)
+
+
+class OverloadBinarySensor(SiteBinarySensor):
+    """On once an excess outlasts the vehicles' reaction (see ``overload``)."""
+
+    def __init__(
+        self, manager: PowerManager, description: SiteBinarySensorDescription
+    ) -> None:
+        """Start with no excess seen."""
+        super().__init__(manager, description)
+        options = manager.config_entry.options
+        self._watch = OverloadWatch(
+            poll_s=options.get(CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL),
+            meter_stale_s=manager.data.config.timing.meter_stale_s,
+        )
+        self._attr_is_on = self._update()
+
+    def _update(self) -> bool:
+        data = self.coordinator.data
+        return self._watch.update(
+            data.evaluated_at,
+            self.entity_description.value_fn(self.coordinator) is True,
+            data.site.meter_at,
+        )
+
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        """Take each evaluation, in order, so the excess is timed."""
+        self._attr_is_on = self._update()
+        super()._handle_coordinator_update()
+
+    @property
+    def is_on(self) -> bool:
+        """Return whether the excess has outlasted the grace."""
+        return bool(self._attr_is_on)
+
+    @property
+    def extra_state_attributes(self) -> dict[str, float]:
+        """Return the grace in effect, for automations and the curious."""
+        return {"grace_s": self._watch.grace_s}
 
 
 class WallConnectorBinarySensor(WallConnectorEntity, BinarySensorEntity):
