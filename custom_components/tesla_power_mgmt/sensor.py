@@ -1,7 +1,7 @@
 """Sensors of each Wall Connector."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from homeassistant.components.sensor import (
     SensorDeviceClass,
@@ -276,6 +276,7 @@ class SiteSensorDescription(SensorEntityDescription):
 
     device: SiteDevice
     value_fn: Callable[[ManagerData], StateType]
+    available_fn: Callable[[ManagerData], bool] = lambda _data: True
 
 
 _MEASURES = {
@@ -364,10 +365,15 @@ POWERWALL_SENSORS: tuple[SiteSensorDescription, ...] = (
     ),
     _watts("solar_power", SiteDevice.POWERWALL, lambda data: data.site.solar_w),
     _watts("surplus_solar", SiteDevice.POWERWALL, _surplus_solar_w),
-    _watts(
-        "power_available_to_vehicles",
-        SiteDevice.POWERWALL,
-        lambda data: data.decision.outage_power_w,
+    # Only an outage limits the vehicles to the Powerwall: on the grid this
+    # figure does not exist (unavailable); a status never reported reads unknown.
+    replace(
+        _watts(
+            "power_available_to_vehicles",
+            SiteDevice.POWERWALL,
+            lambda data: data.decision.outage_power_w,
+        ),
+        available_fn=lambda data: data.site.grid_up is not True,
     ),
 )
 
@@ -445,6 +451,13 @@ class SiteSensor(SiteEntity, SensorEntity):
     """A figure of the site from the last evaluation."""
 
     entity_description: SiteSensorDescription
+
+    @property
+    def available(self) -> bool:
+        """Return False where the figure has no meaning now."""
+        return super().available and self.entity_description.available_fn(
+            self.coordinator.data
+        )
 
     @property
     def native_value(self) -> StateType:
