@@ -31,26 +31,9 @@ from .entity import ChargerControlEntity, SiteDevice, SiteEntity, WallConnectorE
 from .manager import ManagerData, PowerManager
 from .models import TeslaPowerMgmtConfigEntry
 from .settings import has_meter, has_powerwall
-
-# evse_state codes as the firmware reports them; other codes read "unknown".
-EVSE_STATES = {
-    0: "booting",
-    1: "not_connected",
-    2: "connected",
-    4: "ready",
-    6: "negotiating",
-    7: "error",
-    8: "charging_finished",
-    9: "waiting_car",
-    10: "charging_reduced",
-    11: "charging",
-}
+from .wall_connector import EVSE_STATES
 
 PARALLEL_UPDATES = 0
-
-
-def _evse_state(code: int | None) -> str | None:
-    return None if code is None else EVSE_STATES.get(code)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -162,7 +145,7 @@ SENSORS: tuple[WallConnectorSensorDescription, ...] = (
         translation_key="state",
         device_class=SensorDeviceClass.ENUM,
         options=list(EVSE_STATES.values()),
-        value_fn=lambda data: _evse_state(data.vitals.evse_state),
+        value_fn=lambda data: EVSE_STATES[data.vitals.evse_state],
     ),
     WallConnectorSensorDescription(
         key="grid_voltage",

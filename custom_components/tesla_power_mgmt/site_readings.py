@@ -1,7 +1,10 @@
-"""The site's meter and Powerwall as trusted values, and each unit's reading.
+"""The site's meter and Powerwall as trusted readings, and each unit's reading.
 
-A value counts only as ``sources`` accepts it; a source that stops giving one
-keeps its last good value, which ages until the engine calls it stale.
+A reading is the set of values the engine takes together (the meter; the
+Powerwall's status, battery, load and solar). It is new only when every one of
+its values is trusted now (see ``sources``); while any is not, the whole last
+trusted reading is kept with its time, so it ages until the engine calls it
+stale. A fresh value is never combined with an old one of the same reading.
 """
 
 from collections.abc import Callable, Mapping
@@ -29,6 +32,7 @@ from .sources import (
     power_w,
     unsigned_power_w,
 )
+from .wall_connector import Vitals
 
 # evse_state codes of a unit delivering current.
 _CHARGING_STATES = frozenset({10, 11})
@@ -80,21 +84,19 @@ class SiteView:
         )
 
 
-def _oldest(*samples: Sample[Any] | None) -> float | None:
-    """Return when the oldest sample was reported, None if one is missing."""
-    if not all(samples):
-        return None
-    return min(sample.at for sample in samples if sample)
+type _Read = Callable[..., Sample[Any] | None]
 
 
 class SiteReader:
-    """Reads the configured meter and Powerwall entities, keeping good samples."""
+    """Reads the configured meter and Powerwall entities, keeping good readings."""
 
     def __init__(self, hass: HomeAssistant, options: Mapping[str, Any]) -> None:
         """Read the entities named in the site's options."""
         self.hass = hass
         self.options = options
-        self._samples: dict[str, Sample[Any]] = {}
+        # The last reading of each kind whose values were all trusted, and
+        # when its oldest value was reported.
+        self._held: dict[str, tuple[tuple[Any, ...], float]] = {}
 
     @property
     def source_entities(self) -> list[str]:
@@ -118,15 +120,21 @@ class SiteReader:
             )
         return entities
 
-    def _trusted[T](
-        self, entity_id: str | None, read: Callable[..., Sample[T] | None], *args: Any
-    ) -> Sample[T] | None:
-        """Return the latest trusted sample of an entity, keeping the last good one."""
-        if not entity_id:
-            return None
-        if (sample := read(self.hass.states.get(entity_id), *args)) is not None:
-            self._samples[entity_id] = sample
-        return self._samples.get(entity_id)
+    def _reading(
+        self, kind: str, inputs: list[tuple[str | None, _Read, tuple[Any, ...]]]
+    ) -> tuple[tuple[Any, ...], float] | None:
+        """Return the values of one reading and when, new only if all are trusted."""
+        states = self.hass.states
+        samples = [
+            read(states.get(entity) if entity else None, *args)
+            for entity, read, args in inputs
+        ]
+        if all(samples):
+            self._held[kind] = (
+                tuple(sample.value for sample in samples if sample),
+                min(sample.at for sample in samples if sample),
+            )
+        return self._held.get(kind)
 
     def read(self, config: SiteConfig) -> SiteView:
         """Return the trusted meter and Powerwall values for this evaluation."""
@@ -136,41 +144,36 @@ class SiteReader:
             limit_a = config.panel_limit_a * _PLAUSIBLE_PANEL_FACTOR
             limit_w = limit_a * config.voltage_v * config.phase_count
             if entity := options.get(CONF_GRID_POWER_ENTITY):
-                grid = self._trusted(entity, power_w, limit_w)
-                view = SiteView(
-                    grid_power_w=grid.value if grid else None, meter_at=_oldest(grid)
-                )
+                meter = self._reading("meter", [(entity, power_w, (limit_w,))])
+                if meter:
+                    view = SiteView(grid_power_w=meter[0][0], meter_at=meter[1])
             else:
-                phases = [
-                    self._trusted(entity, current_a, limit_a)
-                    for entity in options[CONF_PHASE_CURRENT_ENTITIES]
-                ]
-                at = _oldest(*phases)
-                view = SiteView(
-                    phase_current_a=tuple(p.value for p in phases if p)
-                    if at is not None
-                    else None,
-                    meter_at=at,
+                phases = options[CONF_PHASE_CURRENT_ENTITIES]
+                meter = self._reading(
+                    "meter", [(entity, current_a, (limit_a,)) for entity in phases]
                 )
+                if meter:
+                    view = SiteView(phase_current_a=meter[0], meter_at=meter[1])
         if config.outage is None:
             return view
-        limit = _PLAUSIBLE_POWERWALL_W
-        battery = self._trusted(options.get(CONF_BATTERY_LEVEL_ENTITY), percentage)
-        status = self._trusted(options.get(CONF_GRID_STATUS_ENTITY), grid_up)
-        load = self._trusted(
-            options.get(CONF_HOME_LOAD_ENTITY), unsigned_power_w, limit
-        )
-        solar_entity = options.get(CONF_SOLAR_POWER_ENTITY)
-        solar = self._trusted(solar_entity, unsigned_power_w, limit)
+        limit = (_PLAUSIBLE_POWERWALL_W,)
+        inputs: list[tuple[str | None, _Read, tuple[Any, ...]]] = [
+            (options.get(CONF_GRID_STATUS_ENTITY), grid_up, ()),
+            (options.get(CONF_BATTERY_LEVEL_ENTITY), percentage, ()),
+            (options.get(CONF_HOME_LOAD_ENTITY), unsigned_power_w, limit),
+        ]
+        if solar := options.get(CONF_SOLAR_POWER_ENTITY):
+            inputs.append((solar, unsigned_power_w, limit))
+        if (powerwall := self._reading("powerwall", inputs)) is None:
+            return view
+        values, at = powerwall
         return replace(
             view,
-            battery_pct=battery.value if battery else None,
-            solar_w=solar.value if solar else None,
-            site_load_w=load.value if load else None,
-            grid_up=status.value if status else None,
-            powerwall_at=_oldest(battery, status, load, solar)
-            if solar_entity
-            else _oldest(battery, status, load),
+            grid_up=values[0],
+            battery_pct=values[1],
+            site_load_w=values[2],
+            solar_w=values[3] if solar else None,
+            powerwall_at=at,
         )
 
 
@@ -180,28 +183,40 @@ def charger_reading(
     """Return what the engine needs to know of one unit and its vehicle."""
     data = coordinator.data
     read_at = coordinator.last_update_success_time
-    if data is None or read_at is None:
-        return ChargerReading(subentry_id, at=0.0, reachable=False)
-    vitals = data.vitals
-    connected = bool(vitals.vehicle_connected)
-    if coordinator.three_phase_charger:
-        current = tuple(
-            value if value is not None else vitals.vehicle_current_a or 0.0
-            for value in vitals.phase_current_a
-        )
-    else:
-        current = (vitals.vehicle_current_a or 0.0,)
-    return ChargerReading(
+    trusted = coordinator.last_update_success and read_at is not None
+    return vitals_reading(
         subentry_id,
-        at=read_at.timestamp(),
-        reachable=coordinator.last_update_success,
+        data.vitals if trusted and data is not None else None,
+        read_at.timestamp() if read_at else 0.0,
+        three_phase=coordinator.three_phase_charger,
+        paused_by_us=paused_by_us,
+    )
+
+
+def vitals_reading(
+    charger_id: str,
+    vitals: Vitals | None,
+    at: float,
+    *,
+    three_phase: bool,
+    paused_by_us: bool,
+) -> ChargerReading:
+    """Return a unit's reading; without trusted vitals it is unreachable."""
+    if vitals is None:
+        return ChargerReading(charger_id, at=at, reachable=False)
+    connected = vitals.vehicle_connected
+    return ChargerReading(
+        charger_id,
+        at=at,
         vehicle_connected=connected,
         # A vehicle we paused still wants current: it is ours to resume.
         vehicle_wants_current=connected
         and (
-            bool(vitals.contactor_closed)
+            vitals.contactor_closed
             or vitals.evse_state in _CHARGING_STATES
             or paused_by_us
         ),
-        current_a=current,
+        current_a=vitals.phase_current_a
+        if three_phase
+        else (vitals.vehicle_current_a,),
     )

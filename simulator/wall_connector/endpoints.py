@@ -22,7 +22,12 @@ ENDPOINTS = ("vitals", "lifetime", "version", "wifi_status")
 PILOT_UNPLUGGED = (11.9, 11.9)
 PILOT_WAITING = (8.7, -11.6)
 PILOT_CHARGING = (5.9, -11.9)
-PILOT_COMPLETE = (0.0, 0.0)
+# The firmware prints the low side of a 0 V pilot as ``-0.0`` (evcc #7599).
+PILOT_COMPLETE = (0.0, -0.0)
+# evse_not_ready_reasons on firmware that has them: [4, 8] with no vehicle,
+# [1] once one is plugged in (charging or not).
+NOT_READY_IDLE = [4, 8]
+NOT_READY_PLUGGED = [1]
 
 
 def _noise(unit: WallConnector, now: float) -> random.Random:
@@ -115,7 +120,10 @@ def vitals_fields(unit: WallConnector, now: float) -> Fields:
     ]
     if firmware.not_ready_reasons:
         fields.append(
-            ("evse_not_ready_reasons", [1] if state == EvseState.CONNECTED else [])
+            (
+                "evse_not_ready_reasons",
+                NOT_READY_PLUGGED if connected else NOT_READY_IDLE,
+            )
         )
     return fields
 

@@ -50,6 +50,15 @@ class Firmware:
 FIRMWARES: Mapping[str, Firmware] = {
     "eu_21.8.5": Firmware("21.8.5+g51eba2369815d7", "1529455-02-D", Region.EU),
     "eu_23.24.3": Firmware("23.24.3+gba52398ee0bc71", "1529455-02-D", Region.EU),
+    # evcc #18243 (January 2025, two EU units): evse_not_ready_reasons beside
+    # relay_coil_v, before relay_k1_v/relay_k2_v replaced it. The capture does
+    # not say the firmware version; the profile says so rather than invent one.
+    "eu_2025-01": Firmware(
+        "unknown (EU firmware of January 2025)",
+        "1529455-02-D",
+        Region.EU,
+        not_ready_reasons=True,
+    ),
     "us_22.33.1": Firmware("22.33.1+g8757aaf2fb9df0", "1509549-02-B", Region.US),
     "us_uwc_24.36.3": Firmware(
         "24.36.3+g3f585e7b51cc72",

@@ -19,9 +19,8 @@ class Fixed:
     decimals: int = 1
 
     def render(self) -> str:
-        """Return the number as the firmware prints it (never ``-0.0``)."""
-        text = f"{self.value:.{self.decimals}f}"
-        return text[1:] if text.startswith("-") and float(text) == 0 else text
+        """Return the number as the firmware's printf does (``-0.0`` included)."""
+        return f"{self.value:.{self.decimals}f}"
 
 
 @dataclass(frozen=True)

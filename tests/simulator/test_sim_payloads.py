@@ -87,6 +87,12 @@ CASES = [
         "connected",
         "vitals_us_connected-evse4_relay-k1k2_notready1_fw26.18.0_zebraengine-wal.json",
     ),
+    (
+        "eu_2025-01",
+        "three_phase",
+        "connected",
+        "vitals_eu_connected-evse4_alert49_notready1_relaycoil_evcc-18243.json",
+    ),
 ]
 
 
@@ -239,3 +245,25 @@ def test_evse_state_follows_the_session(make_site):
         if not seen or seen[-1] != state:
             seen.append(state)
     assert seen == [1, 11, 9, 1]  # unplugged, charging, complete, unplugged
+
+
+@pytest.mark.parametrize(
+    ("firmware", "supply"), [("us_26.18.0", "split_phase"), ("eu_2025-01", "three_phase")]
+)
+@pytest.mark.parametrize(
+    ("state", "reasons"),
+    [("idle", [4, 8]), ("connected", [1]), ("charging", [1]), ("complete", [1])],
+)
+def test_not_ready_reasons_as_units_send_them(
+    make_site, firmware, supply, state, reasons
+):
+    site = build(make_site, supply, firmware, state)
+    vitals = json.loads(render_endpoint(site.chargers["wc1"], "vitals", site.now))
+    assert vitals["evse_not_ready_reasons"] == reasons
+    assert ("relay_coil_v" in vitals) is (firmware == "eu_2025-01")
+
+
+def test_pilot_low_is_negative_zero_when_complete(make_site):
+    site = build(make_site, "split_phase", "us_22.33.1", "complete")
+    body = render_endpoint(site.chargers["wc1"], "vitals", site.now)
+    assert '"pilot_high_v":0.0,"pilot_low_v":-0.0,' in body
