@@ -46,7 +46,7 @@ def real_payload(name: str) -> str:
 class FakeWallConnector:
     """Serves chosen bodies on the four endpoints; can go offline or fail."""
 
-    bodies: dict[str, str] = field(
+    bodies: dict[str, str | bytes] = field(
         default_factory=lambda: {
             "vitals": real_payload(VITALS_CHARGING_US),
             "lifetime": real_payload(LIFETIME),
@@ -72,6 +72,8 @@ class FakeWallConnector:
         body = self.bodies.get(endpoint)
         if body is None:
             return web.Response(status=404, text="not found")
+        if isinstance(body, bytes):  # bytes as sent, valid UTF-8 or not
+            return web.Response(body=body, content_type="application/json")
         return web.Response(text=body, content_type="application/json")
 
 
@@ -121,7 +123,7 @@ class Vehicle:
         self.max_a = max_a
         self.request_a = 32.0
         self.charging = True
-        self.vitals: dict[str, Any] = json.loads(unit.bodies["vitals"])
+        self.vitals: dict[str, Any] = json.loads(str(unit.bodies["vitals"]))
         self.apply()
 
     def apply(self) -> None:

@@ -78,6 +78,7 @@ class Sources:
         self.grid_up = True
         self.battery = 80.0
         self.meter_value: str | None = None  # overrides the meter's state
+        self.load_value: str | None = None  # overrides the home load's state
         self.meter_unit = "W"
 
     @property
@@ -109,7 +110,7 @@ class Sources:
         )
         states.async_set(
             POWERWALL[CONF_HOME_LOAD_ENTITY],
-            str((self.home_w + self.car_w) / 1000),
+            self.load_value or str((self.home_w + self.car_w) / 1000),
             {"unit_of_measurement": "kW"},
         )
 

@@ -248,7 +248,8 @@ def test_evse_state_follows_the_session(make_site):
 
 
 @pytest.mark.parametrize(
-    ("firmware", "supply"), [("us_26.18.0", "split_phase"), ("eu_2025-01", "three_phase")]
+    ("firmware", "supply"),
+    [("us_26.18.0", "split_phase"), ("eu_2025-01", "three_phase")],
 )
 @pytest.mark.parametrize(
     ("state", "reasons"),
