@@ -9,8 +9,29 @@ from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.const import CONF_HOST
 from homeassistant.core import HomeAssistant
 
+from .const import (
+    CONF_BATTERY_LEVEL_ENTITY,
+    CONF_CURRENT_ENTITY,
+    CONF_GRID_POWER_ENTITY,
+    CONF_GRID_STATUS_ENTITY,
+    CONF_HOME_LOAD_ENTITY,
+    CONF_PHASE_CURRENT_ENTITIES,
+    CONF_SOLAR_POWER_ENTITY,
+    CONF_SWITCH_ENTITY,
+)
 from .models import TeslaPowerMgmtConfigEntry
 
+# The entity ids a user picked name their car, meter and battery.
+ENTITY_IDS = {
+    CONF_CURRENT_ENTITY,
+    CONF_SWITCH_ENTITY,
+    CONF_GRID_POWER_ENTITY,
+    CONF_PHASE_CURRENT_ENTITIES,
+    CONF_BATTERY_LEVEL_ENTITY,
+    CONF_GRID_STATUS_ENTITY,
+    CONF_SOLAR_POWER_ENTITY,
+    CONF_HOME_LOAD_ENTITY,
+}
 TO_REDACT = {
     CONF_HOST,
     "serial_number",
@@ -18,6 +39,7 @@ TO_REDACT = {
     "wifi_ssid",
     "wifi_mac",
     "wifi_infra_ip",
+    *ENTITY_IDS,
 }
 
 
@@ -30,7 +52,7 @@ async def async_get_config_entry_diagnostics(
     data = manager.data
     return {
         "site": {"title": entry.title, "data": dict(entry.data)},
-        "options": dict(entry.options),
+        "options": async_redact_data(dict(entry.options), TO_REDACT),
         "settings": _plain(manager.settings),
         "engine": {
             "evaluated_at": data.evaluated_at,
