@@ -13,7 +13,7 @@ for groups and circuits, the Powerwall poll in an outage) plus the slowest
 command latency of the vehicles on that limit.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from bench.facts import SiteFacts
@@ -24,35 +24,67 @@ from simulator.electrical import Supply
 GRACE_S = 5.0
 
 
+# How a surprise on a limit becomes visible to a controller.
+SEEN_BY_METER = "meter"
+SEEN_BY_POLL = "poll"
+SEEN_BY_POWERWALL = "powerwall"
+
+
+def _no_weight(charger_id: str, phases: tuple[str, ...]) -> float:
+    return 0.0
+
+
 @dataclass(frozen=True)
 class Limit:
-    """One limit: how much current is on it and how much it allows, per step."""
+    """One limit: how much current is on it and how much it allows, per step.
+
+    ``weight(charger, live phases)`` is how many amps on the limit one amp of
+    that charger's vehicle adds; ``latency_s`` the slowest way its vehicles
+    are acted on; ``grace_s`` the reaction window (seen + latency + 5 s).
+    """
 
     name: str
     grace_s: float
     # (amps on the limit, amps allowed) for one step; None when it does not apply.
     measure: Callable[[SiteSnapshot], tuple[float, float] | None]
     breaker_a: float | None = None
+    weight: Callable[[str, tuple[str, ...]], float] = _no_weight
+    seen_by: str = SEEN_BY_POLL
+    latency_s: float = 0.0
 
 
-def site_limits(scenario: Scenario, facts: SiteFacts) -> list[Limit]:
-    """Build the limits of ``scenario``."""
-    spec = scenario.site
-    latency_by_charger: dict[str, float] = {}
-    for vehicle in spec.vehicles:
-        latency_by_charger[vehicle.charger] = max(
-            latency_by_charger.get(vehicle.charger, 0.0), vehicle.command_latency_s
+def command_latencies(scenario: Scenario) -> dict[str, float]:
+    """Return the slowest vehicle-command latency at each charger."""
+    latency: dict[str, float] = {}
+    for vehicle in scenario.site.vehicles:
+        latency[vehicle.charger] = max(
+            latency.get(vehicle.charger, 0.0), vehicle.command_latency_s
         )
+    return latency
+
+
+def site_limits(
+    scenario: Scenario,
+    facts: SiteFacts,
+    latency_by_charger: Mapping[str, float] | None = None,
+) -> list[Limit]:
+    """Build the limits of ``scenario``.
+
+    ``latency_by_charger``: how late an act reaches each charger's vehicles
+    (default: the vehicle-command latency).
+    """
+    spec = scenario.site
+    if latency_by_charger is None:
+        latency_by_charger = command_latencies(scenario)
     slowest = max(latency_by_charger.values(), default=0.0)
     continuous = 0.8 if spec.grid.supply is Supply.SPLIT_PHASE else 1.0
+    all_ids = [c.charger_id for c in facts.chargers]
+
+    def latency(chargers: list[str]) -> float:
+        return max((latency_by_charger.get(c, 0.0) for c in chargers), default=0.0)
 
     def grace(seen_after_s: float, chargers: list[str] | None = None) -> float:
-        latency = (
-            slowest
-            if chargers is None
-            else max((latency_by_charger.get(c, 0.0) for c in chargers), default=0.0)
-        )
-        return GRACE_S + seen_after_s + latency
+        return GRACE_S + seen_after_s + latency(chargers or all_ids)
 
     limits: list[Limit] = []
     meter_seen = spec.meter.interval_s + spec.meter.delay_s
@@ -63,6 +95,9 @@ def site_limits(scenario: Scenario, facts: SiteFacts) -> list[Limit]:
                 grace_s=grace(meter_seen),
                 measure=_grid_import(phase, spec.main_breaker_a),
                 breaker_a=spec.main_breaker_a,
+                weight=_on_phase(phase, None),
+                seen_by=SEEN_BY_METER,
+                latency_s=slowest,
             )
         )
     for group in spec.groups:
@@ -74,6 +109,8 @@ def site_limits(scenario: Scenario, facts: SiteFacts) -> list[Limit]:
                     grace_s=grace(facts.poll_s, members),
                     measure=_group(members, phase, group.limit_a),
                     breaker_a=group.limit_a / continuous,
+                    weight=_on_phase(phase, frozenset(members)),
+                    latency_s=latency(members),
                 )
             )
     for charger in facts.chargers:
@@ -83,6 +120,8 @@ def site_limits(scenario: Scenario, facts: SiteFacts) -> list[Limit]:
                 grace_s=grace(facts.poll_s, [charger.charger_id]),
                 measure=_charger(charger.charger_id, charger.max_current_a),
                 breaker_a=float(charger.breaker_a),
+                weight=_is_charger(charger.charger_id),
+                latency_s=latency([charger.charger_id]),
             )
         )
     if spec.powerwall is not None:
@@ -94,6 +133,9 @@ def site_limits(scenario: Scenario, facts: SiteFacts) -> list[Limit]:
                 grace_s=grace(POWERWALL_POLL_S),
                 measure=_discharge(discharge_w, volts),
                 breaker_a=discharge_w / volts,
+                weight=_power_share(spec.grid.phase_voltage_v / volts),
+                seen_by=SEEN_BY_POWERWALL,
+                latency_s=slowest,
             )
         )
         limits.append(
@@ -103,9 +145,37 @@ def site_limits(scenario: Scenario, facts: SiteFacts) -> list[Limit]:
                 measure=_threshold(
                     spec.charging_threshold_pct, spec.grid.phase_voltage_v, volts
                 ),
+                weight=_power_share(spec.grid.phase_voltage_v / volts),
+                seen_by=SEEN_BY_POWERWALL,
+                latency_s=slowest,
             )
         )
     return limits
+
+
+def _on_phase(
+    phase: str, members: frozenset[str] | None
+) -> Callable[[str, tuple[str, ...]], float]:
+    def weight(charger_id: str, phases: tuple[str, ...]) -> float:
+        if members is not None and charger_id not in members:
+            return 0.0
+        return 1.0 if phase in phases else 0.0
+
+    return weight
+
+
+def _is_charger(only: str) -> Callable[[str, tuple[str, ...]], float]:
+    def weight(charger_id: str, phases: tuple[str, ...]) -> float:
+        return 1.0 if charger_id == only else 0.0
+
+    return weight
+
+
+def _power_share(per_phase: float) -> Callable[[str, tuple[str, ...]], float]:
+    def weight(charger_id: str, phases: tuple[str, ...]) -> float:
+        return per_phase * len(phases)
+
+    return weight
 
 
 def _grid_import(

@@ -1,13 +1,13 @@
-"""Scoring one run: overload beyond grace, breaker trips, energy, commands, fairness."""
+"""Scoring one run: overload by cause, breaker trips, energy, commands, fairness."""
 
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 
+from bench.actuator import Act
+from bench.attribution import EPSILON_A, CapState, ChargerStep, LimitAttribution
 from bench.breaker import ThermalBreaker
 from bench.limits import GRACE_S, Limit
 from simulator import Site, SiteSnapshot
-
-# Below this an "overload" is rounding, not current.
-EPSILON_A = 0.05
 
 
 @dataclass(frozen=True)
@@ -21,67 +21,120 @@ class RunMetrics:
     commands: int
     breaker_trips: int
     fairness: float
-    # Not in results.json: overload beyond a flat 5 s grace, for results.md.
-    strict_overload_amp_seconds: float = 0.0
+    self_caused_overload_amp_seconds: float = 0.0
+    home_only_overload_amp_seconds: float = 0.0
+    flat_grace_overload_amp_seconds: float = 0.0
+    commands_per_hour: float = 0.0
+    pilot_changes: int = 0
+    powerwall_over_s: float = 0.0
+    powerwall_peak_ratio: float = 0.0
 
     def as_json(self) -> dict[str, float | int]:
         """Return the results.json entry, rounded for reading."""
-        values = asdict(self)
-        del values["strict_overload_amp_seconds"]
         return {
-            k: round(v, 3) if isinstance(v, float) else v for k, v in values.items()
+            k: round(v, 3) if isinstance(v, float) else v
+            for k, v in asdict(self).items()
         }
 
 
 class _LimitScore:
-    """Overload episodes and the breaker on one limit."""
+    """Overload by cause, episodes and the breaker on one limit."""
 
     def __init__(self, limit: Limit) -> None:
         self.limit = limit
         self.breaker = ThermalBreaker(limit.breaker_a) if limit.breaker_a else None
-        self.episode_s = 0.0
+        self.attribution = LimitAttribution(
+            limit.weight, limit.latency_s, limit.grace_s
+        )
+        self.episode_start: float | None = None
+        self.last_over = -1e9
         self.longest_s = 0.0
-        self.amp_seconds = 0.0
-        self.strict_amp_seconds = 0.0
+        self.self_caused = 0.0
+        self.beyond_grace = 0.0
+        self.home_only = 0.0
+        self.flat = 0.0
 
-    def add(self, snapshot: SiteSnapshot, dt_s: float) -> None:
+    def add(
+        self,
+        snapshot: SiteSnapshot,
+        dt_s: float,
+        landed: list[tuple[Act, float, float]],
+        caps: CapState,
+        chargers: Mapping[str, ChargerStep],
+    ) -> None:
         measured = self.limit.measure(snapshot)
         if measured is None:
-            self.episode_s = 0.0
+            self.attribution.split(snapshot.now, 0.0, caps, chargers)
             return
         current, allowed = measured
         if self.breaker is not None:
             self.breaker.step(current, dt_s)
         excess = current - allowed
+        for act, old, new in landed:
+            step = chargers.get(act.charger_id)
+            if step is not None and self.limit.weight(act.charger_id, step.live_phases):
+                self.attribution.land(act, old, new, over=excess > EPSILON_A)
+        own, late, home = self.attribution.split(snapshot.now, excess, caps, chargers)
+        self.self_caused += own * dt_s
+        self.beyond_grace += (own + late) * dt_s
+        self.home_only += home * dt_s
+        self._episode(snapshot.now, excess - home, dt_s)
+
+    def _episode(self, now: float, excess: float, dt_s: float) -> None:
+        """Episodes separated by less than the grace are one."""
         if excess <= EPSILON_A:
-            self.episode_s = 0.0
             return
-        self.episode_s += dt_s
-        self.longest_s = max(self.longest_s, self.episode_s)
-        if self.episode_s > self.limit.grace_s:
-            self.amp_seconds += excess * dt_s
-        if self.episode_s > GRACE_S:
-            self.strict_amp_seconds += excess * dt_s
+        if self.episode_start is None or now - self.last_over > self.limit.grace_s:
+            self.episode_start = now
+        self.last_over = now
+        length = now + dt_s - self.episode_start
+        self.longest_s = max(self.longest_s, length)
+        if length > GRACE_S:
+            self.flat += excess * dt_s
 
 
 class Scorer:
     """Watches every step of one run."""
 
-    def __init__(self, limits: list[Limit], dt_s: float) -> None:
-        """Score against ``limits``."""
+    def __init__(
+        self, limits: list[Limit], dt_s: float, rating_w: float | None
+    ) -> None:
+        """Score against ``limits``; ``rating_w``: the Powerwall's discharge rating."""
         self.scores = [_LimitScore(limit) for limit in limits]
         self.dt_s = dt_s
+        self.rating_w = rating_w
+        self.powerwall_over_s = 0.0
+        self.powerwall_peak_ratio = 0.0
 
-    def add(self, snapshot: SiteSnapshot) -> None:
-        """Score one step."""
+    def add(
+        self,
+        snapshot: SiteSnapshot,
+        landed: list[tuple[Act, float, float]],
+        caps: CapState,
+        chargers: Mapping[str, ChargerStep],
+    ) -> None:
+        """Score one step, given the acts that took effect in it."""
         for score in self.scores:
-            score.add(snapshot, self.dt_s)
+            score.add(snapshot, self.dt_s, landed, caps, chargers)
+        if self.rating_w and not snapshot.grid_up:
+            ratio = snapshot.battery_w / self.rating_w
+            self.powerwall_peak_ratio = max(self.powerwall_peak_ratio, ratio)
+            if ratio > 1.0:
+                self.powerwall_over_s += self.dt_s
+
+    def seen(
+        self, now: float, channel: str, at_or_after: Callable[[float], bool]
+    ) -> None:
+        """Tell the limits seen through ``channel`` what the controller now sees."""
+        for score in self.scores:
+            if score.limit.seen_by == channel:
+                score.attribution.seen(now, at_or_after)
 
     def overloads(self) -> dict[str, float]:
         """Return amp-seconds beyond grace per limit (only limits that have any)."""
-        return {s.limit.name: s.amp_seconds for s in self.scores if s.amp_seconds > 0}
+        return {s.limit.name: s.beyond_grace for s in self.scores if s.beyond_grace > 0}
 
-    def result(self, site: Site, commands: int) -> RunMetrics:
+    def result(self, site: Site, commands: int, pilot_changes: int) -> RunMetrics:
         """Return the run's metrics once the site has finished."""
         delivered = [v.energy_kwh for v in site.vehicles.values()]
         needed = [
@@ -92,8 +145,9 @@ class Scorer:
             max(0.0, v.spec.target_soc_pct - v.soc_pct) / 100 * v.spec.battery_kwh
             for v in site.vehicles.values()
         )
+        hours = site.spec.duration_s / 3600.0
         return RunMetrics(
-            overload_amp_seconds=sum(s.amp_seconds for s in self.scores),
+            overload_amp_seconds=sum(s.beyond_grace for s in self.scores),
             max_overload_s=max((s.longest_s for s in self.scores), default=0.0),
             ev_energy_kwh=sum(delivered),
             unmet_energy_kwh=unmet,
@@ -102,7 +156,13 @@ class Scorer:
             fairness=jain_fairness(
                 [d / n for d, n in zip(delivered, needed, strict=True) if n > 0]
             ),
-            strict_overload_amp_seconds=sum(s.strict_amp_seconds for s in self.scores),
+            self_caused_overload_amp_seconds=sum(s.self_caused for s in self.scores),
+            home_only_overload_amp_seconds=sum(s.home_only for s in self.scores),
+            flat_grace_overload_amp_seconds=sum(s.flat for s in self.scores),
+            commands_per_hour=commands / hours if hours > 0 else 0.0,
+            pilot_changes=pilot_changes,
+            powerwall_over_s=self.powerwall_over_s,
+            powerwall_peak_ratio=self.powerwall_peak_ratio,
         )
 
 

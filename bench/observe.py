@@ -54,6 +54,8 @@ class Observer:
         self.powerwall: PowerwallView | None = None
         self._next_poll = 0.0
         self._next_powerwall = 0.0
+        self.last_poll_s = -1.0
+        self.last_powerwall_s = -1.0
 
     def update(self, now: float) -> bool:
         """Take whatever arrived by ``now``; return True if anything is new."""
@@ -64,11 +66,13 @@ class Observer:
             changed = True
         if now >= self._next_poll:
             self._next_poll = now + self.poll_s
+            self.last_poll_s = now
             for charger_id in self.site.chargers:
                 self.chargers[charger_id] = self._poll_charger(charger_id, now)
             changed = True
         if self.site.powerwall is not None and now >= self._next_powerwall:
             self._next_powerwall = now + POWERWALL_POLL_S
+            self.last_powerwall_s = now
             self.powerwall = self._poll_powerwall(now)
             changed = True
         return changed

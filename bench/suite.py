@@ -9,7 +9,7 @@ from bench.plot import plot_scenario
 from bench.report import results_json, results_markdown, write
 from bench.run import RunResult, run
 from bench.speed import engine_speed
-from bench.upper_bound import upper_bound_kwh
+from bench.upper_bound import ceiling_kwh, upper_bound_kwh
 from simulator import Scenario, load_scenario
 
 BUILT_IN = Path(__file__).parent / "scenarios"
@@ -32,9 +32,9 @@ def _run_job(path: str, controller: str) -> RunResult:
     return run(load_scenario(path), controller)
 
 
-def _bound_job(path: str) -> tuple[str, float]:
+def _bound_job(path: str) -> tuple[str, float, float]:
     scenario = load_scenario(path)
-    return scenario.site.name, upper_bound_kwh(scenario)
+    return scenario.site.name, upper_bound_kwh(scenario), ceiling_kwh(scenario)
 
 
 def run_suite(paths: list[Path], out: Path, jobs: int, plots: bool = True) -> str:
@@ -43,21 +43,23 @@ def run_suite(paths: list[Path], out: Path, jobs: int, plots: bool = True) -> st
     files = [str(p) for p in paths]
     if jobs <= 1:  # in this process: simpler to debug and profile
         results = [_run_job(f, c) for f in files for c in CONTROLLERS]
-        upper = dict(_bound_job(f) for f in files)
+        bounds = [_bound_job(f) for f in files]
     else:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             runs = [pool.submit(_run_job, f, c) for f in files for c in CONTROLLERS]
-            bounds = [pool.submit(_bound_job, f) for f in files]
+            pending = [pool.submit(_bound_job, f) for f in files]
             results = [future.result() for future in runs]
-            upper = dict(future.result() for future in bounds)
+            bounds = [future.result() for future in pending]
+    upper = {name: bound for name, bound, _ in bounds}
+    ceilings = {name: ceiling for name, _, ceiling in bounds}
     speed = engine_speed()
     if plots:
         for file in files:
             scenario = load_scenario(file)
             name = scenario.site.name
             plot_scenario(scenario, [r for r in results if r.scenario == name], out)
-    needs = {load_scenario(f).site.name: need_kwh(load_scenario(f)) for f in files}
+    document = results_json(results, upper, ceilings)
     elapsed = time.perf_counter() - started
-    markdown = results_markdown(results, upper, needs, speed, elapsed)
-    write(out, results_json(results, upper), markdown)
+    markdown = results_markdown(results, document, speed, elapsed)
+    write(out, document, markdown)
     return markdown

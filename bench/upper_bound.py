@@ -25,12 +25,14 @@ import numpy as np
 from scipy.optimize import linprog
 from scipy.sparse import coo_array
 
+from custom_components.tesla_power_mgmt.engine.evaluate import STALE_BUDGET_A
 from simulator import Scenario, Site
 from simulator.vehicle import VehicleSpec
 from simulator.wall_connector.faults import FaultKind
 
 SLICE_S = 60.0
 TAPER_FLOOR_A = 2.0
+MIN_CURRENT_A = 6.0
 
 
 @dataclass(frozen=True)
@@ -72,14 +74,52 @@ def controller_free_profile(scenario: Scenario) -> Profile:
     return Profile(grid_up, home, solar, fixed, energy, soc)
 
 
+@dataclass(frozen=True)
+class Restrictions:
+    """What the ceiling adds to the bound: what every controller must respect.
+
+    Each second the panel's room is ``main breaker - margin - home``, floored
+    to whole amps and 0 below the 6 A minimum (integers of 0 or >= 6 A each
+    cannot sum to a fraction, nor to 1-5 A); in a stale meter window, once the
+    meter is older than ``meter_stale_after``, each vehicle at most the stale
+    budget. The slice's constraint is the mean of those per-second rooms.
+    """
+
+    margin_a: float
+    stale_after_s: float
+    stale_budget_a: float
+
+
 def upper_bound_kwh(scenario: Scenario) -> float:
     """Return the most energy all vehicles together could receive."""
+    return _solve(scenario, None)
+
+
+def ceiling_kwh(scenario: Scenario) -> float:
+    """Return the most energy a controller that knows only the present could get.
+
+    The LP of the bound with whole amps, the 6 A minimum, the configured
+    safety margin and the stale budget imposed second by second (see
+    bench/README.md for why it bounds every controller that keeps them).
+    """
+    management = scenario.management
+    return _solve(
+        scenario,
+        Restrictions(
+            margin_a=management.safety_margin_a,
+            stale_after_s=management.meter_stale_after_s,
+            stale_budget_a=float(STALE_BUDGET_A),
+        ),
+    )
+
+
+def _solve(scenario: Scenario, restrictions: Restrictions | None) -> float:
     spec = scenario.site
     profile = controller_free_profile(scenario)
     obeying = [v for v in spec.vehicles if not v.ignores_commands]
     if not obeying:
         return profile.fixed_energy_kwh
-    lp = _Program(scenario, profile, obeying)
+    lp = _Program(scenario, profile, obeying, restrictions)
     # HiGHS takes sparse constraints; scipy-stubs only list dense ones.
     result = linprog(  # type: ignore[call-overload]
         -lp.objective,
@@ -98,10 +138,15 @@ class _Program:
     """Builds the sparse LP: variables I[v, k] then E_cum[v, k] (kWh so far)."""
 
     def __init__(
-        self, scenario: Scenario, profile: Profile, vehicles: list[VehicleSpec]
+        self,
+        scenario: Scenario,
+        profile: Profile,
+        vehicles: list[VehicleSpec],
+        restrictions: Restrictions | None = None,
     ) -> None:
         spec = scenario.site
         self.spec = spec
+        self.restrictions = restrictions
         self.profile = profile
         self.vehicles = vehicles
         self.steps_per_slice = max(1, int(SLICE_S / spec.step_s))
@@ -164,6 +209,12 @@ class _Program:
                 for fault in down:
                     usable &= ~((times >= fault.start_s) & (times < fault.end_s))
                 share = float(usable.mean())
+                cap = np.full(self.steps_per_slice, float(self.max_a[v]))
+                if self.restrictions is not None:
+                    cap[self._stale(times)] = min(
+                        self.restrictions.stale_budget_a, self.max_a[v]
+                    )
+                share_a = float((cap * usable).mean())
                 up = self.profile.grid_up[self._slice(k)]
                 phases = max(
                     len(self._ev_phases(vehicle, grid_up=bool(up.all()))),
@@ -176,7 +227,7 @@ class _Program:
                     * dt
                     / 3.6e6
                 )
-                self.bounds.append((0.0, self.max_a[v] * share))
+                self.bounds.append((0.0, share_a if share else 0.0))
         for vehicle in self.vehicles:
             need = (
                 max(0.0, vehicle.target_soc_pct - vehicle.soc_pct)
@@ -237,10 +288,10 @@ class _Program:
                         - self.profile.home_a[phase][window]
                         - self.profile.fixed_ev_a[phase][window]
                         + solar_each[window]
-                    )[up]
+                    )
                     self.row(
                         [(self.var_i(v, k), 1.0) for v in users],
-                        max(0.0, float(room.mean())),
+                        max(0.0, float(self._restricted(room)[up].mean())),
                     )
                 for group in spec.groups:
                     members = [
@@ -252,6 +303,22 @@ class _Program:
                             [(self.var_i(v, k), 1.0) for v in members],
                             max(0.0, group.limit_a - fixed),
                         )
+
+    def _stale(self, times: np.ndarray) -> np.ndarray:
+        """Return which of ``times`` a controller must hold at the stale budget."""
+        held = np.zeros(len(times), dtype=bool)
+        if self.restrictions is None:
+            return held
+        for start, end in self.spec.meter.stale:
+            held |= (times >= start + self.restrictions.stale_after_s) & (times < end)
+        return held
+
+    def _restricted(self, room: np.ndarray) -> np.ndarray:
+        """Return the per-second panel room a whole-amp, 6 A, margin controller has."""
+        if self.restrictions is None:
+            return room
+        whole = np.floor(room - self.restrictions.margin_a)
+        return np.where(whole >= MIN_CURRENT_A, whole, 0.0)
 
     def _outage(self) -> None:
         spec = self.spec

@@ -20,6 +20,8 @@ class Controller(ABC):
     """Decides pilots from observations; called once per simulated second."""
 
     name: ClassVar[str]
+    # True: it sets the Wall Connector's pilot, not the vehicle's current.
+    sets_unit_pilot: ClassVar[bool] = False
 
     def __init__(self, facts: SiteFacts) -> None:
         """Remember the site's facts."""
@@ -104,7 +106,7 @@ def water_fill(budget_a: float, caps: Mapping[str, float]) -> dict[str, int]:
 def apply(
     act: Actuator, pilots: Mapping[str, int], chargers: Sequence[ChargerFacts]
 ) -> None:
-    """Command each of ``chargers``: its pilot, or 0 (pause) when it got none."""
+    """Command each of ``chargers``' vehicles: its pilot, or 0 (pause) if none."""
     for charger in chargers:
         act.set_pilot(charger.charger_id, pilots.get(charger.charger_id, 0))
 
@@ -166,3 +168,13 @@ def _fair_split(budget_a: float, caps: Mapping[str, float]) -> dict[str, float]:
         parts[smallest] = caps[smallest]
         left -= caps[smallest]
     return parts
+
+
+def apply_unit_pilots(
+    act: Actuator, pilots: Mapping[str, int], chargers: Sequence[ChargerFacts]
+) -> None:
+    """Set each of ``chargers``' own pilot: its share, or 0 when it got none."""
+    for charger in chargers:
+        act.set_wall_connector_pilot(
+            charger.charger_id, pilots.get(charger.charger_id, 0)
+        )

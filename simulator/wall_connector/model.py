@@ -4,6 +4,7 @@ It supplies its vehicle up to its pilot and keeps the counters and readings
 its local API reports.
 """
 
+from bisect import insort
 from dataclasses import dataclass, field
 from enum import IntEnum
 import random
@@ -79,6 +80,9 @@ class WallConnector:
         )
         self.vehicles: list[Vehicle] = []
         self.vehicle: Vehicle | None = None
+        # A pilot set by load management on the unit itself (None: its max).
+        self.pilot_limit_a: int | None = None
+        self._pilot_changes: list[tuple[float, int]] = []
         self.current_a = 0.0
         self.phase_currents: PhaseCurrents = {}
         self.session_energy_wh = 0.0
@@ -129,7 +133,17 @@ class WallConnector:
         """Return the current the unit allows: 0 while rebooting or unpowered."""
         if not powered or self.fault_at(now) is FaultKind.REBOOT:
             return 0.0
-        return float(self.max_current_a)
+        if self.pilot_limit_a is None:
+            return float(self.max_current_a)
+        return float(min(self.max_current_a, self.pilot_limit_a))
+
+    def command_pilot(self, due_s: float, amps: int) -> None:
+        """Lower or raise the pilot from ``due_s`` (when the vehicle has followed)."""
+        insort(self._pilot_changes, (due_s, amps))
+
+    def _apply_pilot_changes(self, now: float) -> None:
+        while self._pilot_changes and self._pilot_changes[0][0] <= now:
+            self.pilot_limit_a = self._pilot_changes.pop(0)[1]
 
     def uptime_s(self, now: float) -> float:
         """Seconds since the unit last booted."""
@@ -149,6 +163,7 @@ class WallConnector:
         plugged = next((v for v in self.vehicles if v.plugged_in(now)), None)
         if plugged is not self.vehicle:
             self._change_vehicle(plugged, now)
+        self._apply_pilot_changes(now)
         pilot = self.pilot_a(now, powered)
         current = 0.0
         ev_phases: tuple[str, ...] = ()

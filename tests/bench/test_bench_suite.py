@@ -68,6 +68,13 @@ METRIC_KEYS = {
     "commands",
     "breaker_trips",
     "fairness",
+    "self_caused_overload_amp_seconds",
+    "home_only_overload_amp_seconds",
+    "flat_grace_overload_amp_seconds",
+    "commands_per_hour",
+    "pilot_changes",
+    "powerwall_over_s",
+    "powerwall_peak_ratio",
 }
 
 
@@ -86,15 +93,25 @@ def test_cli_writes_results_table_and_plot(short_scenario, tmp_path, capsys):
 
     document = json.loads((out / "results.json").read_text())
     runs = document["scenarios"]["short_evening"]
-    assert set(runs) == {"ours", "static", "tesla", "evcc", "smartevse", "upper_bound"}
+    assert set(runs) == {
+        "ours",
+        "static",
+        "tesla",
+        "evcc",
+        "smartevse",
+        "upper_bound",
+        "ceiling",
+    }
     for controller in ("ours", "static", "tesla", "evcc", "smartevse"):
         assert set(runs[controller]) == METRIC_KEYS
         assert isinstance(runs[controller]["commands"], int)
-    assert runs["upper_bound"]["ev_energy_kwh"] > 0
+    assert runs["upper_bound"]["ev_energy_kwh"] >= runs["ceiling"]["ev_energy_kwh"] > 0
     assert (out / "short_evening.png").stat().st_size > 10_000
     table = (out / "results.md").read_text()
     assert "| | **ours** |" in table or "| | ours |" in table
     assert "µs per evaluation" in table
+    assert table.index("## Summary (1 sites)") < table.index("## Where ours does worst")
+    assert table.index("## Where ours does worst") < table.index("## Per scenario")
     assert capsys.readouterr().out == table
 
 
