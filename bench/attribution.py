@@ -141,7 +141,7 @@ class LimitAttribution:
         """Return (self-caused, beyond grace, home alone) amps this step."""
         if excess_a <= EPSILON_A:
             self.overrides.clear()
-            self.last_uncaused_a = excess_a
+            self.last_uncaused_a = 0.0  # within the limit: nothing to rise from
             self._expire(now)
             return 0.0, 0.0, 0.0
         uncaused = excess_a
@@ -161,8 +161,12 @@ class LimitAttribution:
             self.episode_seen_at = None
         self.last_over_at = now
         rise = uncaused - max(0.0, self.last_uncaused_a)
-        if uncaused > EPSILON_A and rise > EPSILON_A:
-            self.surprises.append(Surprise(rise, now, self.episode_seen_at))
+        if uncaused > EPSILON_A and rise > 0:
+            latest = self.surprises[-1] if self.surprises else None
+            if latest is not None and latest.seen_at is None:
+                latest.amount_a += rise  # a creep before it is seen: one surprise
+            else:
+                self.surprises.append(Surprise(rise, now, self.episode_seen_at))
         self.last_uncaused_a = uncaused
         self._expire(now)
         surprise_a = min(excess_a, max(0.0, uncaused))

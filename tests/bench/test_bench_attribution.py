@@ -4,10 +4,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import ClassVar
 
+from hypothesis import given, strategies as st
 import pytest
 
 from bench.__main__ import main
 from bench.actuator import Actuator
+from bench.attribution import CapState, ChargerStep, LimitAttribution
 from bench.controllers import CONTROLLERS
 from bench.controllers.base import Controller
 from bench.observe import Observer
@@ -149,3 +151,23 @@ def test_the_same_scenario_gives_byte_identical_results(tmp_path: Path):
         assert main([*args, "--no-plots"]) == 0
         outputs.append((out / "results.json").read_bytes())
     assert outputs[0] == outputs[1]
+
+
+@given(
+    excesses=st.lists(st.floats(-20, 20), min_size=1, max_size=60),
+    drawing=st.lists(st.booleans(), min_size=60, max_size=60),
+    seen_every=st.integers(1, 10),
+)
+def test_the_split_never_charges_more_than_the_excess(excesses, drawing, seen_every):
+    attribution = LimitAttribution(lambda c, p: 1.0, latency_s=10.0, merge_s=20.0)
+    for now, excess in enumerate(excesses):
+        step = ChargerStep("car", True, 32.0, 16.0 if drawing[now] else 0.0, ("L1",))
+        own, late, home = attribution.split(
+            float(now), excess, CapState(), {"wc": step}
+        )
+        if now % seen_every == 0:
+            attribution.seen(float(now), lambda at, now=now: at < now)
+        assert min(own, late, home) >= 0
+        assert own + late + home <= max(0.0, excess) + 1e-9
+        if not drawing[now]:
+            assert own == late == 0  # the home alone: nobody's
