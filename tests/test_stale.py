@@ -1,5 +1,7 @@
 """Devices and entities an option no longer asks for are removed on reload."""
 
+from unittest.mock import patch
+
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 
@@ -105,3 +107,25 @@ async def test_disabled_entities_are_kept(
     await hass.async_block_till_done()
     for entity in disabled:
         assert registry.async_get(entity.entity_id) is not None
+
+
+async def test_a_failed_platform_keeps_its_entities(
+    hass: HomeAssistant, wall_connector: FakeWallConnector, car: Car
+) -> None:
+    """A platform whose setup raised offered nothing: its entities are not stale."""
+    entry = await start(hass, wall_connector, {})
+    registry = er.async_get(hass)
+    numbers = [
+        entity.entity_id
+        for entity in er.async_entries_for_config_entry(registry, entry.entry_id)
+        if entity.domain == "number"
+    ]
+    assert numbers
+    with patch(
+        "custom_components.tesla_power_mgmt.number.async_setup_entry",
+        side_effect=RuntimeError("boom"),
+    ):
+        await hass.config_entries.async_reload(entry.entry_id)
+        await hass.async_block_till_done()
+    for entity_id in numbers:
+        assert registry.async_get(entity_id) is not None
