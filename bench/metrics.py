@@ -60,20 +60,22 @@ class _LimitScore:
         dt_s: float,
         landed: list[tuple[Act, float, float]],
         caps: CapState,
-        chargers: Mapping[str, ChargerStep],
+        steps: Callable[[], Mapping[str, ChargerStep]],
     ) -> None:
         measured = self.limit.measure(snapshot)
         if measured is None:
-            self.attribution.split(snapshot.now, 0.0, caps, chargers)
+            self.attribution.split(snapshot.now, 0.0, caps, {})
             return
         current, allowed = measured
         if self.breaker is not None:
             self.breaker.step(current, dt_s)
         excess = current - allowed
+        over = excess > EPSILON_A
         for act, old, new in landed:
-            step = chargers.get(act.charger_id)
+            step = steps().get(act.charger_id)
             if step is not None and self.limit.weight(act.charger_id, step.live_phases):
-                self.attribution.land(act, old, new, over=excess > EPSILON_A)
+                self.attribution.land(act, old, new, over=over)
+        chargers = steps() if over else {}
         own, late, home = self.attribution.split(snapshot.now, excess, caps, chargers)
         self.self_caused += own * dt_s
         self.beyond_grace += (own + late) * dt_s
@@ -111,11 +113,22 @@ class Scorer:
         snapshot: SiteSnapshot,
         landed: list[tuple[Act, float, float]],
         caps: CapState,
-        chargers: Mapping[str, ChargerStep],
+        steps: Callable[[], Mapping[str, ChargerStep]],
     ) -> None:
-        """Score one step, given the acts that took effect in it."""
+        """Score one step, given the acts that took effect in it.
+
+        ``steps`` gives the chargers' state; it is asked only when a limit is
+        over or an act landed, and computed once.
+        """
+        cache: list[Mapping[str, ChargerStep]] = []
+
+        def once() -> Mapping[str, ChargerStep]:
+            if not cache:
+                cache.append(steps())
+            return cache[0]
+
         for score in self.scores:
-            score.add(snapshot, self.dt_s, landed, caps, chargers)
+            score.add(snapshot, self.dt_s, landed, caps, once)
         if self.rating_w and not snapshot.grid_up:
             ratio = snapshot.battery_w / self.rating_w
             self.powerwall_peak_ratio = max(self.powerwall_peak_ratio, ratio)

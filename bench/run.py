@@ -1,6 +1,7 @@
 """Run one controller through one scenario and keep what the report and plots need."""
 
 from dataclasses import dataclass, field
+from functools import partial
 
 from bench.actuator import Actuator, pilot_follow_s
 from bench.attribution import ActReplay, ChargerStep
@@ -101,7 +102,10 @@ def run(scenario: Scenario, controller_name: str) -> RunResult:
         _tell_seen(scorer, observer, facts.meter_stale_after_s, now)
         snapshot = site.step()
         scorer.add(
-            snapshot, replay.land(now), replay.caps, charger_steps(site, snapshot)
+            snapshot,
+            replay.land(now),
+            replay.caps,
+            partial(charger_steps, site, snapshot),
         )
         trace.add(snapshot, battery_volts)
     return RunResult(
