@@ -311,20 +311,17 @@ def lag_credit(
         reading = fresh.get(charger.charger_id)
         if not charger.managed or reading is None or memory is None:
             continue
-        if memory.rose_at is not None and NOW - memory.rose_at <= TIMING.lag_window_s:
+        rise, fall = memory.lag.rise, memory.lag.fall
+        if rise is not None and NOW - rise.at <= TIMING.lag_window_s:
             for phase in charger.phases:
                 expected = min(memory.pilot_a, charger.max_current_a)
                 credit[phase] += max(
                     expected - measured_on(charger, reading, phase), 0.0
                 )
-        if (
-            memory.fell_at is not None
-            and memory.drawn_at_fall is not None
-            and NOW - memory.fell_at <= TIMING.lag_window_s
-        ):
+        if fall is not None and fall.drawn_a and NOW - fall.at <= TIMING.lag_window_s:
             for phase in charger.phases:
                 credit[phase] += max(
-                    memory.drawn_at_fall[phase] - measured_on(charger, reading, phase),
+                    fall.drawn_a[phase] - measured_on(charger, reading, phase),
                     0.0,
                 )
     return credit

@@ -224,7 +224,7 @@ def test_not_drawing_cap_never_below_6_a():
     site.step(302.0, Readings(chargers=(asking("c0", 302.0, (0.0,)),)))
     decision = site.step(602.0, Readings(chargers=(asking("c0", 602.0, (0.0,)),)))
     assert pilots(decision) == [6]
-    assert site.state.chargers["c0"].cap_a == 6
+    assert site.state.chargers["c0"].not_drawing.cap_a == 6
 
 
 def test_vehicle_drawing_above_its_pilot_is_budgeted_at_its_draw():

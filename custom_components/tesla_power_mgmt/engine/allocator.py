@@ -1,40 +1,8 @@
 """Admission at 6 A, fair sharing in whole amps, and the fit to what is measured.
 
-The allocator knows nothing of chargers or reasons: it gets, per phase, a
-capacity and a load already committed, and a list of demands in admission
-order (each: its phases, its cap, and a floor per phase: current counted for
-it whatever its pilot, so a pilot only costs what it adds above its floor).
-
-``allocate`` shares the capacity:
-
-1. Admission: in order, each demand is admitted if 6 A more fits on all its
-   phases (or costs nothing, its floor being 6 A or more); the others get 0 A.
-2. Water-filling: all admitted rise together, one level for all; a demand
-   stops at its cap or when one of its phases is full.
-3. Whole amps: the amps left over on a phase go, one at a time and in
-   admission order, to demands whose phases all have room.
-
-``fit_measured`` then makes those pilots safe against what is measured. A
-charger loads a phase with max(pilot, measured current): a vehicle lowered a
-moment ago still draws its old current for the 5-30 s its command takes, and
-a vehicle that is never commanded draws what it likes. So:
-
-- The load already there is everything measured (and what is reserved for
-  units that cannot be read). A pilot up to a vehicle's own draw adds nothing,
-  so its own draw never blocks its own pilot; above it, a pilot costs the
-  difference, against what the others draw or are given.
-- Pilots that do not rise (a hold or a decrease) are fitted first, then rises
-  share what is left: current freed by a decrease reaches the others only
-  once the decrease is measured, and a rise never displaces a hold.
-- Wherever the measured load fits, Sum max(pilot, measured) fits too, even if
-  that means lowering a pilot below what the sharing gave it (someone else
-  draws more than their pilot).
-- On a phase whose measured load alone already exceeds its capacity (vehicles
-  that have not yet reacted to a decrease, or a load spike) no pilot can help
-  but the decreases already given; no pilot on it rises, and none adds to the
-  overload beyond the measurement noise (a pilot up to the draw plus
-  ``tolerance_a`` counts as not adding: a vehicle reading 5.8 A on its 6 A is
-  not paused for 0.2 A of an overload it does not cause).
+It knows nothing of chargers or reasons: per phase a capacity and a load
+already committed, and demands in admission order (phases, cap, a floor per
+phase counted whatever the pilot). See docs/engine.md, "Share" and "Fit".
 """
 
 from __future__ import annotations
@@ -50,7 +18,7 @@ EPSILON = 1e-9  # float sums of measured currents must not fail an exact fit
 
 @dataclass(frozen=True, slots=True)
 class Demand:
-    """A vehicle asking for current: its phases, its cap, its floor per phase."""
+    """A vehicle asking for current: its phases, its cap (6 A or more), its floor."""
 
     phases: tuple[int, ...]
     cap_a: int
@@ -97,6 +65,8 @@ def allocate(
     demands: Sequence[Demand],
 ) -> list[Grant]:
     """Share the capacity among the demands; ``committed_a`` includes every floor."""
+    if _all_fit(capacity_a, committed_a, demands):
+        return [Grant(demand.cap_a, None) for demand in demands]
     load = list(committed_a)
     pilots = [0] * len(demands)
     admitted: list[int] = []
@@ -128,6 +98,24 @@ def allocate(
     for index in admitted:
         grants[index] = Grant(pilots[index], full_phase.get(index))
     return [grants[index] for index in range(len(demands))]
+
+
+def _all_fit(
+    capacity_a: Sequence[float],
+    committed_a: Sequence[float],
+    demands: Sequence[Demand],
+) -> bool:
+    """Whether every demand at its cap (6 A or more) fits every phase."""
+    load = list(committed_a)
+    for demand in demands:
+        cap = demand.cap_a
+        for phase, floor in zip(demand.phases, demand.floor_a, strict=True):
+            if cap > floor:
+                load[phase] += cap - floor
+    return all(
+        total <= capacity + EPSILON
+        for total, capacity in zip(load, capacity_a, strict=True)
+    )
 
 
 def _fill(
@@ -167,7 +155,12 @@ def _fill(
 
 def _level_load(entries: list[tuple[int, float]], level: int) -> float:
     """Return the current that (cap, floor) entries add at a common level."""
-    return sum(max(min(cap, level) - floor, 0.0) for cap, floor in entries)
+    total = 0.0
+    for cap, floor in entries:
+        added = (cap if cap < level else level) - floor
+        if added > 0.0:
+            total += added
+    return total
 
 
 def _highest_level(
@@ -240,73 +233,77 @@ def fit_measured(
     """Lower the requested pilots until Sum max(pilot, measured) fits each phase.
 
     ``drawn_a`` includes every request's measured current. A grant below its
-    request names the phase that holds it down. Rises fit ``rise_capacity_a``
-    (default: ``capacity_a``), which may be tighter than what holds fit.
+    request names the phase that holds it down. Holds fit first; rises then
+    fit ``rise_capacity_a`` (default ``capacity_a``), which may be tighter.
     """
     rise_capacity = capacity_a if rise_capacity_a is None else rise_capacity_a
-    over_for_rises = {
-        phase
-        for phase, (capacity, drawn) in enumerate(
-            zip(rise_capacity, drawn_a, strict=True)
-        )
-        if drawn > capacity + EPSILON
-    }
-    over = {
-        phase
-        for phase, (capacity, drawn) in enumerate(zip(capacity_a, drawn_a, strict=True))
-        if drawn > capacity + EPSILON
-    }
+    over = _over(capacity_a, drawn_a)
+    over_for_rises = _over(rise_capacity, drawn_a)
     load = list(drawn_a)
-    floors: list[tuple[float, ...]] = []
-    for request in requests:
-        floor = tuple(
-            drawn + (tolerance_a if phase in over else 0.0)
-            for phase, drawn in zip(request.phases, request.drawn_a, strict=True)
-        )
-        for phase, value, drawn in zip(
-            request.phases, floor, request.drawn_a, strict=True
-        ):
-            load[phase] += value - drawn
-        floors.append(floor)
+    floors = [_floor(request, over, tolerance_a, load) for request in requests]
     held = [
         request.pilot_a
         if request.previous_a is None
         else min(request.pilot_a, request.previous_a)
         for request in requests
     ]
-    first = _fit(capacity_a, load, requests, floors, held)
-    for request, floor, grant in zip(requests, floors, first, strict=True):
+    grants = _fit(capacity_a, load, requests, floors, held)
+    for request, floor, grant in zip(requests, floors, grants, strict=True):
         for phase, value in zip(request.phases, floor, strict=True):
             load[phase] += _cost(grant.pilot_a, value)
+    blocked = over | over_for_rises
     rising = [
         index
         for index, request in enumerate(requests)
-        if request.pilot_a > first[index].pilot_a
-        and over.isdisjoint(request.phases)
-        and over_for_rises.isdisjoint(request.phases)
+        if request.pilot_a > grants[index].pilot_a
+        and blocked.isdisjoint(request.phases)
     ]
-    second = _fit(
-        rise_capacity,
-        load,
-        [requests[index] for index in rising],
-        [
-            tuple(max(value, first[index].pilot_a) for value in floors[index])
-            for index in rising
-        ],
-        [requests[index].pilot_a for index in rising],
-    )
-    grants = list(first)
-    for index, grant in zip(rising, second, strict=True):
-        grants[index] = grant
-    for index, request in enumerate(requests):
-        grant = grants[index]
-        if grant.pilot_a < request.pilot_a and grant.limited_by is None:
-            # Held at its previous pilot: the phase over its capacity holds it.
-            blocking = next(
-                phase for phase in request.phases if phase in over | over_for_rises
-            )
-            grants[index] = Grant(grant.pilot_a, blocking, starved=True)
-    return grants
+    if rising:
+        second = _fit(
+            rise_capacity,
+            load,
+            [requests[index] for index in rising],
+            [tuple(max(v, grants[i].pilot_a) for v in floors[i]) for i in rising],
+            [requests[index].pilot_a for index in rising],
+        )
+        for index, grant in zip(rising, second, strict=True):
+            grants[index] = grant
+    return [
+        _held_by(request, grant, blocked)
+        for request, grant in zip(requests, grants, strict=True)
+    ]
+
+
+def _floor(
+    request: Request, over: set[int], tolerance_a: float, load: list[float]
+) -> tuple[float, ...]:
+    """Return a request's floor: its draw, + tolerance on a phase already over.
+
+    ``load`` (which holds every draw) is raised by the tolerance added.
+    """
+    floor = []
+    for phase, drawn in zip(request.phases, request.drawn_a, strict=True):
+        value = drawn + (tolerance_a if phase in over else 0.0)
+        load[phase] += value - drawn
+        floor.append(value)
+    return tuple(floor)
+
+
+def _over(capacity_a: Sequence[float], drawn_a: Sequence[float]) -> set[int]:
+    """Return the phases whose measured load alone exceeds the capacity."""
+    return {
+        phase
+        for phase, (capacity, drawn) in enumerate(zip(capacity_a, drawn_a, strict=True))
+        if drawn > capacity + EPSILON
+    }
+
+
+def _held_by(request: Request, grant: Grant, blocked: set[int]) -> Grant:
+    """Name the phase over its capacity that holds a request at its previous pilot."""
+    if grant.pilot_a < request.pilot_a and grant.limited_by is None:
+        phase = next(phase for phase in request.phases if phase in blocked)
+        return Grant(grant.pilot_a, phase, starved=True)
+    return grant
 
 
 def _fit(

@@ -1,21 +1,8 @@
 """The site's budget for all vehicles together, per phase, and why.
 
-Three levels can bound the EV current on a phase; the tightest wins, and its
-reason explains the chargers it saturates:
-
-- Network limit (group): the configured limit, on every phase.
-- Panel headroom (dynamic): panel limit - safety margin - home load, where the
-  home load is the grid current minus the measured EV current. Export (a
-  negative home load) never adds headroom above the panel limit: the panel's
-  busbar and breaker carry the EV current whatever feeds it.
-  A meter giving only total power on a three-phase site cannot say how the
-  load is split, so the whole home load is assumed on every phase (the worst
-  case for each phase, as an electrician sizing a feeder would).
-- Outage (Powerwall, grid down): only L1 (phase 0) is backed up. Above the
-  charging threshold the vehicles may use discharge capability - home load +
-  solar; at or below it only surplus solar (solar - home load), holding the
-  battery at the threshold, until it is back at threshold + hysteresis.
-  On grid there is no outage limit at all.
+Network limit, panel headroom (from the meter) and the outage budget (from
+the Powerwall); the tightest on a phase wins and names the reason. See
+docs/engine.md, "Limits".
 """
 
 from __future__ import annotations
@@ -63,47 +50,23 @@ def site_budget(
     outage_holding: bool,
     now: float,
 ) -> SiteBudget:
-    """Combine network limit, panel headroom and outage budget per phase.
-
-    ``ev_current_a`` is the measured current of all reachable chargers per phase.
-    """
+    """Combine outage budget, panel headroom and network limit, per phase."""
     timing = config.timing
-    phases = config.phase_count
     stale: set[SiteInput] = set()
-    capacity = [UNLIMITED] * phases
-    reasons = [LimitReason.POWER_LEVEL] * phases
-
-    def bound(phase: int, limit: float, reason: LimitReason) -> None:
-        if limit < capacity[phase]:
-            capacity[phase] = float(limit)
-            reasons[phase] = reason
-
+    levels: list[tuple[tuple[float, ...], LimitReason]] = []
     home_load = None
     if meter is not None and now - meter.at <= timing.meter_stale_s:
         home_load = _home_load(config, meter, ev_current_a)
-
-    outage_power_w = None
-    holding = False
-    fresh_powerwall = (
-        powerwall is not None and now - powerwall.at <= timing.powerwall_stale_s
-    )
+    outage_power_w, holding = None, False
     if config.outage is not None:
-        if powerwall is None or not fresh_powerwall:
+        if powerwall is None or now - powerwall.at > timing.powerwall_stale_s:
             stale.add(SiteInput.POWERWALL)
         elif not powerwall.grid_up:
             holding = _holding(config.outage, powerwall.battery_pct, outage_holding)
-            ev_power_w = sum(ev_current_a) * config.voltage_v
             outage_power_w, reason = _outage_power(
-                config.outage, powerwall, ev_power_w, holding
+                config.outage, powerwall, sum(ev_current_a) * config.voltage_v, holding
             )
-            for phase in range(phases):
-                backed_up = phase == BACKED_UP_PHASE
-                bound(
-                    phase,
-                    outage_power_w / config.voltage_v if backed_up else 0.0,
-                    reason,
-                )
-
+            levels.append((_outage_phases(config, outage_power_w), reason))
     panel_headroom = None
     if config.panel_limit_a is not None:
         if home_load is None:
@@ -111,16 +74,15 @@ def site_budget(
         else:
             limit = config.panel_limit_a - config.panel_margin_a
             panel_headroom = tuple(limit - max(load, 0.0) for load in home_load)
-            for phase, headroom in enumerate(panel_headroom):
-                bound(phase, headroom, LimitReason.PANEL_HEADROOM)
-
+            levels.append((panel_headroom, LimitReason.PANEL_HEADROOM))
     if config.network_limit_a is not None:
-        for phase in range(phases):
-            bound(phase, config.network_limit_a, LimitReason.NETWORK_LIMIT)
-
+        levels.append(
+            ((config.network_limit_a,) * config.phase_count, LimitReason.NETWORK_LIMIT)
+        )
+    capacity, reasons = _tightest(config.phase_count, levels)
     return SiteBudget(
-        capacity_a=tuple(capacity),
-        reasons=tuple(reasons),
+        capacity_a=capacity,
+        reasons=reasons,
         outage_active=outage_power_w is not None,
         outage_holding=holding,
         outage_power_w=outage_power_w,
@@ -128,6 +90,28 @@ def site_budget(
         home_load_a=home_load,
         stale_inputs=frozenset(stale),
     )
+
+
+def _outage_phases(config: SiteConfig, power_w: float) -> tuple[float, ...]:
+    """Return the outage budget per phase: all of it on the backed-up phase."""
+    return tuple(
+        power_w / config.voltage_v if phase == BACKED_UP_PHASE else 0.0
+        for phase in range(config.phase_count)
+    )
+
+
+def _tightest(
+    phase_count: int, levels: list[tuple[tuple[float, ...], LimitReason]]
+) -> tuple[tuple[float, ...], tuple[LimitReason, ...]]:
+    """Return per phase the lowest level and its reason (first wins a tie)."""
+    capacity = [UNLIMITED] * phase_count
+    reasons = [LimitReason.POWER_LEVEL] * phase_count
+    for limits, reason in levels:
+        for phase, limit in enumerate(limits):
+            if limit < capacity[phase]:
+                capacity[phase] = float(limit)
+                reasons[phase] = reason
+    return tuple(capacity), tuple(reasons)
 
 
 def _home_load(

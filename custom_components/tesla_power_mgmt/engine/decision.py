@@ -11,55 +11,30 @@ from .state import EngineState
 
 @dataclass(frozen=True, slots=True)
 class ChargerDecision:
-    """The pilot current for one charger and what explains it.
-
-    - ``pilot_a``: whole amps to command, 0 (pause) or 6 up to ``max_current_a``.
-      With reason ``no_vehicle`` or ``not_managed`` there is nothing to command.
-    - ``target_a``: what the sharing gives now, before the timing rules hold
-      an increase or a resume back and before a rise waits for the current it
-      needs to be measured free.
-    - ``max_current_a``: the charger's allowed maximum (power level, breaker,
-      nameplate).
-    - ``reserved_a``: current counted for it on each site phase: max(pilot,
-      measured current) if it can be read and is managed, its measured current
-      if it is not managed (its maximum if unreadable), max(last pilot, pilot)
-      if it is unreachable.
-    - ``not_following``: the vehicle draws more than its pilot + tolerance
-      after the follow grace (it is counted at its draw either way).
-    """
+    """The pilot current for one charger and what explains it (docs/engine.md)."""
 
     charger_id: str
-    pilot_a: int
+    pilot_a: int  # to command: 0 (pause) or 6 up to max_current_a
     reason: LimitReason
-    target_a: int
-    max_current_a: int
-    reserved_a: tuple[float, ...]
-    not_following: bool = False
+    target_a: int  # what the sharing gives, before pacing and the fit
+    max_current_a: int  # power level, breaker, nameplate
+    reserved_a: tuple[float, ...]  # counted for it on each site phase
+    not_following: bool = False  # draws above pilot + tolerance after the grace
 
 
 @dataclass(frozen=True, slots=True)
 class Decision:
     """The result of one evaluation, per charger and for the site.
 
-    Per-phase tuples have one entry per site phase. ``None`` means the figure
-    does not apply (no meter, no limit, not in an outage).
-
-    - ``network_current_a``: measured EV current of all reachable chargers.
-    - ``available_current_a``: the most all EVs together may draw (the
-      tightest of network limit, panel headroom and outage budget).
-    - ``panel_headroom_a``: panel limit - safety margin - home load.
-    - ``home_load_a``: grid current minus measured EV current (negative when
-      exporting).
-    - ``outage_power_w``: power the Powerwall can give the vehicles now.
-    - ``stale_inputs``: configured site inputs too old to trust.
-    - ``state``: pass it to the next ``evaluate``.
+    Per-phase tuples have one entry per site phase; ``None``: the figure does
+    not apply (no meter, no limit, not in an outage). See docs/engine.md.
     """
 
     chargers: Mapping[str, ChargerDecision]
-    network_current_a: tuple[float, ...]
-    available_current_a: tuple[float | None, ...]
-    panel_headroom_a: tuple[float, ...] | None
-    home_load_a: tuple[float, ...] | None
-    outage_power_w: float | None
+    network_current_a: tuple[float, ...]  # measured EV current, readable units
+    available_current_a: tuple[float | None, ...]  # the tightest level
+    panel_headroom_a: tuple[float, ...] | None  # panel - margin - home load
+    home_load_a: tuple[float, ...] | None  # grid current - measured EV current
+    outage_power_w: float | None  # what the Powerwall can give the vehicles
     stale_inputs: frozenset[SiteInput]
-    state: EngineState
+    state: EngineState  # pass it to the next evaluate

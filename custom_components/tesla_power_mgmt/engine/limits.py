@@ -32,8 +32,6 @@ def charger_max_current(
 
     >>> charger_max_current(Region.NEC, 60, 48)
     48
-    >>> charger_max_current(Region.IEC, 25, 32)
-    25
     """
     # Round down the breaker share: 80 % of a 15 A breaker is 12 A, never 12.5.
     from_breaker = math.floor(breaker_a * region.continuous_fraction + 1e-9)
@@ -65,10 +63,8 @@ def validate_network_limit(
 def fallback_limit(network_limit_a: float, network_size: int, unit_max_a: int) -> int:
     """Return the fallback fair limit: the network limit shared equally, bounded.
 
-    >>> fallback_limit(80, 3, 48)
-    26
-    >>> fallback_limit(200, 2, 48)
-    48
+    >>> fallback_limit(80, 3, 48), fallback_limit(200, 2, 48)
+    (26, 48)
     """
     share = math.floor(network_limit_a / max(network_size, 1) + 1e-9)
     return max(min(share, unit_max_a), 0)

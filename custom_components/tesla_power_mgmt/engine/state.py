@@ -1,7 +1,7 @@
-"""What the engine remembers between evaluations, as an immutable value.
+"""What the engine remembers between evaluations, as immutable values.
 
-The integration stores the ``EngineState`` returned in a ``Decision`` and
-passes it to the next ``evaluate``; nothing else is kept anywhere.
+The integration keeps the ``EngineState`` returned in a ``Decision`` and
+passes it to the next ``evaluate``. Per charger, one record per rule.
 """
 
 from __future__ import annotations
@@ -14,47 +14,75 @@ from .model import LimitReason
 
 
 @dataclass(frozen=True, slots=True)
-class ChargerMemory:
-    """One charger's history: its last pilot and the clocks of its timing rules.
+class Following:
+    """The not-following latch: over its pilot since, latched, following since."""
 
-    - ``changed_at``: when ``pilot_a`` last changed (increase interval, follow
-      grace).
-    - ``waiting_since``: wanting current but left out since (admission order).
-    - ``turn_since``: admitted since, counted only while others wait
-      (rotation).
-    - ``room_since``: paused, with room for 6 A since (resume delay). A
-      vehicle cleared to start but held at 0 A until the current it needs is
-      measured free keeps a clock already past the delay.
-    - ``below_since``: drawing clearly below its pilot since (not drawing).
-    - ``cap_a`` / ``capped_at``: the not-drawing cap and when it was set.
-    - ``rise_since``: its target above its pilot since (small rises).
-    - ``rose_at`` / ``capacity_at_rise``: when its pilot last rose, and the
-      site's EV capacity per phase then (the measurement-lag credit).
-    - ``fell_at`` / ``capacity_at_fall`` / ``drawn_at_fall``: when its pilot
-      last fell, the capacity then and its measured current per site phase
-      then (the same credit for a fall its unit shows before the meter).
-    - ``over_since``, ``not_following``, ``following_since``: the
-      not-following latch (``pacing.Following``).
-    """
+    over_since: float | None = None
+    not_following: bool = False
+    following_since: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NotDrawing:
+    """Drawing clearly below its pilot since; the cap near its draw and when set."""
+
+    below_since: float | None = None
+    cap_a: int | None = None
+    capped_at: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Queue:
+    """Admission and rotation: left out since, and admitted in a turn since."""
+
+    waiting_since: float | None = None
+    turn_since: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Clocks:
+    """Pacing clocks: room for 6 A since (resume), target above pilot since."""
+
+    room_since: float | None = None
+    rise_since: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """A pilot change for the lag credit: when, the EV capacity then, the draw then."""
+
+    at: float
+    capacity_a: tuple[float, ...]
+    drawn_a: tuple[float, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Lag:
+    """The last rise and the last fall of the pilot (the measurement-lag credit)."""
+
+    rise: Step | None = None
+    fall: Step | None = None
+
+
+NO_FOLLOWING = Following()
+NO_NOT_DRAWING = NotDrawing()
+NO_QUEUE = Queue()
+NO_CLOCKS = Clocks()
+NO_LAG = Lag()
+
+
+@dataclass(frozen=True, slots=True)
+class ChargerMemory:
+    """One charger's last pilot, its reason, when it changed, and a record per rule."""
 
     pilot_a: int
     reason: LimitReason
     changed_at: float
-    waiting_since: float | None = None
-    turn_since: float | None = None
-    room_since: float | None = None
-    below_since: float | None = None
-    cap_a: int | None = None
-    capped_at: float | None = None
-    over_since: float | None = None
-    not_following: bool = False
-    following_since: float | None = None
-    rise_since: float | None = None
-    rose_at: float | None = None
-    capacity_at_rise: tuple[float, ...] | None = None
-    fell_at: float | None = None
-    capacity_at_fall: tuple[float, ...] | None = None
-    drawn_at_fall: tuple[float, ...] | None = None
+    queue: Queue = NO_QUEUE
+    clocks: Clocks = NO_CLOCKS
+    following: Following = NO_FOLLOWING
+    not_drawing: NotDrawing = NO_NOT_DRAWING
+    lag: Lag = NO_LAG
 
 
 _EMPTY: Mapping[str, ChargerMemory] = MappingProxyType({})
