@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from .allocator import Grant, Request, allocate, fit_measured
 from .budget import SiteBudget, site_budget
 from .classify import (
+    STALE_BUDGET_A,
     Asking,
     Kind,
     Unreachable,
@@ -34,7 +35,7 @@ from .pacing import Paced, pace
 from .rotation import admission_key
 from .state import EngineState
 
-__all__ = ["evaluate", "site_fallback_limit"]
+__all__ = ["STALE_BUDGET_A", "evaluate", "site_fallback_limit"]
 
 
 def evaluate(
