@@ -39,6 +39,29 @@ def no_setup() -> Any:
         yield
 
 
+# The entities the pages are given, as their integrations would show them.
+SENSORS = {
+    "sensor.grid": ("1200", {"device_class": "power", "unit_of_measurement": "W"}),
+    "sensor.load": ("2.1", {"device_class": "power", "unit_of_measurement": "kW"}),
+    "sensor.solar": ("0.4", {"device_class": "power", "unit_of_measurement": "kW"}),
+    "sensor.pw": ("55", {"device_class": "battery", "unit_of_measurement": "%"}),
+    "binary_sensor.grid": ("on", {"device_class": "power"}),
+    **{
+        f"sensor.l{phase}": (
+            "12",
+            {"device_class": "current", "unit_of_measurement": "A"},
+        )
+        for phase in (1, 2, 3)
+    },
+}
+
+
+@pytest.fixture(autouse=True)
+def sensors(hass: HomeAssistant) -> None:
+    for entity_id, (state, attributes) in SENSORS.items():
+        hass.states.async_set(entity_id, state, attributes)
+
+
 async def open_page(hass: HomeAssistant, entry: Any, page: str) -> Any:
     result = await hass.config_entries.options.async_init(entry.entry_id)
     assert result["type"] is FlowResultType.MENU

@@ -8,6 +8,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.typing import ConfigType
 
+from .config_check import async_usable_config
 from .const import (
     CONF_SCAN_INTERVAL,
     CONF_SUPPLY,
@@ -20,6 +21,7 @@ from .manager import PowerManager
 from .models import TeslaPowerMgmtConfigEntry, TeslaPowerMgmtData
 from .services import async_setup_services
 from .settings import SiteSettings, charger_subentries
+from .setup_checks import SetupChecks
 from .stale import async_remove_stale
 
 PLATFORMS: list[Platform] = [
@@ -41,6 +43,8 @@ async def async_setup_entry(
     hass: HomeAssistant, entry: TeslaPowerMgmtConfigEntry
 ) -> bool:
     """Poll every charger, add the entities, then start managing."""
+    # An unusable saved configuration is replaced before anything reads it.
+    monitor_only = await async_usable_config(hass, entry)
     interval = timedelta(
         seconds=entry.options.get(CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL)
     )
@@ -54,7 +58,10 @@ async def async_setup_entry(
     # A charger that does not answer now is not a reason to hold back the
     # others: its entities start unavailable and it is polled again.
     await asyncio.gather(*(charger.async_refresh() for charger in chargers.values()))
-    manager = PowerManager(hass, entry, chargers, SiteSettings.from_entry(entry))
+    settings = SiteSettings.from_entry(entry)
+    settings.monitor_only = monitor_only
+    checks = SetupChecks(hass, entry, settings)
+    manager = PowerManager(hass, entry, chargers, settings)
     entry.runtime_data = TeslaPowerMgmtData(chargers=chargers, manager=manager)
     # A first decision for the entities to show; nothing is written until the
     # platforms have restored power levels and limits.
@@ -62,6 +69,7 @@ async def async_setup_entry(
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     async_remove_stale(hass, entry)
     manager.async_start()
+    checks.async_start()
     entry.async_on_unload(manager.repairs.clear)
     entry.async_on_unload(entry.add_update_listener(_async_reload))
     return True

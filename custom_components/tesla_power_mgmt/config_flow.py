@@ -15,8 +15,6 @@ from homeassistant.const import CONF_HOST, CONF_NAME, CONF_PORT
 from homeassistant.core import callback
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.selector import (
-    EntitySelector,
-    EntitySelectorConfig,
     SelectSelector,
     SelectSelectorConfig,
     SelectSelectorMode,
@@ -25,24 +23,19 @@ from homeassistant.helpers.selector import (
 from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
 import probatio
 
+from . import charger_input, validators
 from .const import (
     CONF_BREAKER,
-    CONF_CURRENT_ENTITY,
     CONF_PHASES,
     CONF_REGION,
     CONF_SUPPLY,
-    CONF_SWITCH_ENTITY,
     CONF_VOLTAGE,
-    CONF_WIRED_PHASE,
     DEFAULT_PORT,
     DEFAULT_VOLTAGE,
     DOMAIN,
     LOGGER,
-    MAX_BREAKER,
-    MIN_BREAKER,
     SUBENTRY_TYPE_CHARGER,
     Supply,
-    WiredPhase,
 )
 from .discovery import (
     CONF_SITE,
@@ -57,16 +50,13 @@ from .discovery import (
 from .engine import Region
 from .options_flow import TeslaPowerMgmtOptionsFlow
 from .selectors import number
+from .settings import charger_subentries
 from .wall_connector import (
     Identity,
     NotAWallConnectorError,
     WallConnectorClient,
     WallConnectorUnavailableError,
-    normalize_host,
 )
-
-MIN_VOLTAGE = 100
-MAX_VOLTAGE = 480
 
 
 def _select(options: list[str], key: str) -> SelectSelector:
@@ -86,14 +76,21 @@ SITE_SCHEMA = probatio.Schema(
         probatio.Required(CONF_SUPPLY, default=Supply.SINGLE_PHASE): _select(
             list(Supply), CONF_SUPPLY
         ),
-        probatio.Optional(CONF_VOLTAGE): number(MIN_VOLTAGE, MAX_VOLTAGE, "V"),
+        probatio.Optional(CONF_VOLTAGE): number(validators.VOLTAGE),
     }
 )
 
 
-def _site_errors(data: Mapping[str, Any]) -> dict[str, str]:
-    """Check what the selectors cannot (they bound every number already)."""
-    return {} if str(data[CONF_NAME]).strip() else {CONF_NAME: "name_required"}
+def _site_errors(
+    data: Mapping[str, Any],
+) -> tuple[dict[str, Any], dict[str, str], dict[str, str]]:
+    """Return the cleaned site input, its errors and their placeholders."""
+    cleaned, errors, placeholders = validators.amounts(
+        data, {CONF_VOLTAGE: validators.VOLTAGE}
+    )
+    if not str(data[CONF_NAME]).strip():
+        errors[CONF_NAME] = "name_required"
+    return cleaned, errors, placeholders
 
 
 def _site_data(user_input: Mapping[str, Any]) -> dict[str, Any]:
@@ -109,6 +106,12 @@ class TeslaPowerMgmtConfigFlow(ConfigFlow, domain=DOMAIN):
     """Create or reconfigure a site."""
 
     VERSION = 1
+
+    def __init__(self) -> None:
+        """Start with no warning shown."""
+        super().__init__()
+        self._warnings = charger_input.Warnings()
+
     _discovered: tuple[str, Identity]
     _site_id: str
 
@@ -133,14 +136,18 @@ class TeslaPowerMgmtConfigFlow(ConfigFlow, domain=DOMAIN):
     ) -> ConfigFlowResult:
         """Describe the site: name, electrical code, supply, voltage."""
         errors: dict[str, str] = {}
-        if user_input is not None and not (errors := _site_errors(user_input)):
-            return self.async_create_entry(
-                title=user_input[CONF_NAME].strip(), data=_site_data(user_input)
-            )
+        placeholders: dict[str, str] = {}
+        if user_input is not None:
+            cleaned, errors, placeholders = _site_errors(user_input)
+            if not errors:
+                return self.async_create_entry(
+                    title=cleaned[CONF_NAME].strip(), data=_site_data(cleaned)
+                )
         return self.async_show_form(
             step_id="user",
             data_schema=self.add_suggested_values_to_schema(SITE_SCHEMA, user_input),
             errors=errors,
+            description_placeholders=placeholders,
         )
 
     async def async_step_dhcp(
@@ -196,22 +203,33 @@ class TeslaPowerMgmtConfigFlow(ConfigFlow, domain=DOMAIN):
         site = self.hass.config_entries.async_get_entry(self._site_id)
         if site is None:
             return self.async_abort(reason="no_site")
+        errors: dict[str, str] = {}
+        placeholders = {
+            "name": discovered_title(identity),
+            "host": host,
+            "site": site.title,
+        }
         if user_input is not None:
             if known_charger(self.hass, identity.serial_number):
                 return self.async_abort(reason="already_configured")
-            subentry = discovered_charger(host, identity, user_input)
-            self.hass.config_entries.async_add_subentry(site, subentry)
-            return self.async_abort(
-                reason="charger_added", description_placeholders={"site": site.title}
+            errors, found, data = charger_input.check(
+                self.hass, site, {**user_input, CONF_HOST: host}, None
             )
+            placeholders |= found
+            if not errors and not (errors := self._warnings.new(self.hass, data)):
+                subentry = discovered_charger(data, identity, user_input.get(CONF_NAME))
+                self.hass.config_entries.async_add_subentry(site, subentry)
+                return self.async_abort(
+                    reason="charger_added",
+                    description_placeholders={"site": site.title},
+                )
         return self.async_show_form(
             step_id="discovery_charger",
-            data_schema=charger_schema(site),
-            description_placeholders={
-                "name": discovered_title(identity),
-                "host": host,
-                "site": site.title,
-            },
+            data_schema=self.add_suggested_values_to_schema(
+                charger_schema(self.hass, site), user_input
+            ),
+            errors=errors,
+            description_placeholders=placeholders,
         )
 
     async def async_step_reconfigure(
@@ -220,88 +238,73 @@ class TeslaPowerMgmtConfigFlow(ConfigFlow, domain=DOMAIN):
         """Change the site's description; chargers must still fit the supply."""
         entry = self._get_reconfigure_entry()
         errors: dict[str, str] = {}
+        placeholders: dict[str, str] = {}
         if user_input is not None:
-            errors = _site_errors(user_input)
+            cleaned, errors, placeholders = _site_errors(user_input)
+            chargers = charger_subentries(entry).values()
             if user_input[CONF_SUPPLY] == Supply.SINGLE_PHASE and any(
-                subentry.data.get(CONF_PHASES) == 3
-                for subentry in entry.subentries.values()
+                subentry.data.get(CONF_PHASES) == 3 for subentry in chargers
             ):
                 errors[CONF_SUPPLY] = "three_phase_chargers"
+            region = Region(user_input[CONF_REGION])
+            low = validators.smallest_breaker(region)
+            if any(subentry.data[CONF_BREAKER] < low for subentry in chargers):
+                errors[CONF_REGION] = "breakers_too_small"
+                placeholders = {**placeholders, "low": str(low)}
             if not errors:
                 return self.async_update_reload_and_abort(
                     entry,
-                    title=user_input[CONF_NAME].strip(),
-                    data=_site_data(user_input),
+                    title=cleaned[CONF_NAME].strip(),
+                    data=_site_data(cleaned),
                 )
         suggested = user_input or {CONF_NAME: entry.title, **entry.data}
         return self.async_show_form(
             step_id="reconfigure",
             data_schema=self.add_suggested_values_to_schema(SITE_SCHEMA, suggested),
             errors=errors,
+            description_placeholders=placeholders,
         )
 
 
 class WallConnectorSubentryFlow(ConfigSubentryFlow):
     """Add or reconfigure one Wall Connector of a site."""
 
+    def __init__(self) -> None:
+        """Start with no warning shown."""
+        super().__init__()
+        self._warnings = charger_input.Warnings()
+
     def _schema(self) -> probatio.Schema:
-        three_phase = self._get_entry().data[CONF_SUPPLY] == Supply.THREE_PHASE
         fields: dict[probatio.Marker, Any] = {
             probatio.Required(CONF_HOST): TextSelector(),
             probatio.Optional(CONF_NAME): TextSelector(),
-            probatio.Required(CONF_BREAKER): number(MIN_BREAKER, MAX_BREAKER, "A"),
+            **charger_input.fields(self.hass, self._get_entry()),
+            # Gen 3 units serve port 80; another port is for a proxy or a simulator.
+            probatio.Optional(CONF_PORT, default=DEFAULT_PORT): number(validators.PORT),
         }
-        if three_phase:
-            fields[probatio.Required(CONF_PHASES, default="3")] = _select(
-                ["1", "3"], CONF_PHASES
-            )
-            fields[probatio.Required(CONF_WIRED_PHASE, default=WiredPhase.L1)] = (
-                _select(list(WiredPhase), CONF_WIRED_PHASE)
-            )
-        fields[probatio.Optional(CONF_CURRENT_ENTITY)] = EntitySelector(
-            EntitySelectorConfig(domain="number")
-        )
-        fields[probatio.Optional(CONF_SWITCH_ENTITY)] = EntitySelector(
-            EntitySelectorConfig(domain="switch")
-        )
-        # Gen 3 units serve port 80; another port is for a proxy or a simulator.
-        fields[probatio.Optional(CONF_PORT, default=DEFAULT_PORT)] = number(1, 65535)
         return probatio.Schema(fields)
 
     async def _validate(
-        self, user_input: dict[str, Any]
-    ) -> tuple[dict[str, str], Identity | None, dict[str, Any]]:
-        """Check the host and talk to the charger; return errors or its data.
-
-        The selectors have already bounded the numbers; a crafted request
-        with values outside them never reaches this step.
-        """
-        host = normalize_host(str(user_input[CONF_HOST]))
-        if host is None:
-            return {CONF_HOST: "invalid_host"}, None, {}
-        port = int(user_input.get(CONF_PORT, DEFAULT_PORT))
+        self, user_input: dict[str, Any], subentry_id: str | None
+    ) -> tuple[dict[str, str], dict[str, str], Identity | None, dict[str, Any]]:
+        """Check the input and talk to the charger: errors, placeholders, data."""
+        errors, placeholders, data = charger_input.check(
+            self.hass, self._get_entry(), user_input, subentry_id
+        )
+        if errors or (errors := self._warnings.new(self.hass, user_input)):
+            return errors, placeholders, None, {}
+        host, port = data[CONF_HOST], int(data[CONF_PORT])
         client = WallConnectorClient(host, async_get_clientsession(self.hass), port)
         try:
             identity = await client.identity()
         except NotAWallConnectorError:
-            return {"base": "not_wall_connector"}, None, {}
+            return {"base": "not_wall_connector"}, {}, None, {}
         except WallConnectorUnavailableError:
-            return {"base": "cannot_connect"}, None, {}
+            return {"base": "cannot_connect"}, {}, None, {}
         except Exception:
             LOGGER.exception("Unexpected error talking to %s", host)
-            return {"base": "unknown"}, None, {}
-        data: dict[str, Any] = {
-            CONF_HOST: host,
-            CONF_PORT: port,
-            CONF_BREAKER: int(user_input[CONF_BREAKER]),
-            CONF_PHASES: int(user_input.get(CONF_PHASES, 1)),
-        }
-        if data[CONF_PHASES] == 1 and CONF_WIRED_PHASE in user_input:
-            data[CONF_WIRED_PHASE] = WiredPhase(user_input[CONF_WIRED_PHASE])
-        for key in (CONF_CURRENT_ENTITY, CONF_SWITCH_ENTITY):
-            if user_input.get(key):
-                data[key] = user_input[key]
-        return {}, identity, data
+            return {"base": "unknown"}, {}, None, {}
+        return {}, {}, identity, data
 
     def _configured_elsewhere(self, serial: str, subentry_id: str | None) -> bool:
         """Return True if any site already manages this unit."""
@@ -316,13 +319,30 @@ class WallConnectorSubentryFlow(ConfigSubentryFlow):
         name = str(user_input.get(CONF_NAME) or "").strip()
         return name or f"Wall Connector {identity.serial_number[-4:]}"
 
+    def _form(
+        self,
+        step_id: str,
+        suggested: Mapping[str, Any] | None,
+        errors: dict[str, str],
+        placeholders: dict[str, str],
+    ) -> SubentryFlowResult:
+        return self.async_show_form(
+            step_id=step_id,
+            data_schema=self.add_suggested_values_to_schema(self._schema(), suggested),
+            errors=errors,
+            description_placeholders=placeholders,
+        )
+
     async def async_step_user(
         self, user_input: dict[str, Any] | None = None
     ) -> SubentryFlowResult:
         """Add a Wall Connector after reading its serial number."""
         errors: dict[str, str] = {}
+        placeholders: dict[str, str] = {}
         if user_input is not None:
-            errors, identity, data = await self._validate(user_input)
+            errors, placeholders, identity, data = await self._validate(
+                user_input, None
+            )
             if identity is not None:
                 if self._configured_elsewhere(identity.serial_number, None):
                     return self.async_abort(reason="already_configured")
@@ -331,11 +351,7 @@ class WallConnectorSubentryFlow(ConfigSubentryFlow):
                     data=data,
                     unique_id=identity.serial_number,
                 )
-        return self.async_show_form(
-            step_id="user",
-            data_schema=self.add_suggested_values_to_schema(self._schema(), user_input),
-            errors=errors,
-        )
+        return self._form("user", user_input, errors, placeholders)
 
     async def async_step_reconfigure(
         self, user_input: dict[str, Any] | None = None
@@ -343,8 +359,11 @@ class WallConnectorSubentryFlow(ConfigSubentryFlow):
         """Change a charger's address or settings; it must be the same unit."""
         subentry = self._get_reconfigure_subentry()
         errors: dict[str, str] = {}
+        placeholders: dict[str, str] = {}
         if user_input is not None:
-            errors, identity, data = await self._validate(user_input)
+            errors, placeholders, identity, data = await self._validate(
+                user_input, subentry.subentry_id
+            )
             if identity is not None:
                 if identity.serial_number != subentry.unique_id:
                     errors = {"base": "different_device"}
@@ -360,8 +379,4 @@ class WallConnectorSubentryFlow(ConfigSubentryFlow):
             **subentry.data,
             CONF_PHASES: str(subentry.data.get(CONF_PHASES, 1)),
         }
-        return self.async_show_form(
-            step_id="reconfigure",
-            data_schema=self.add_suggested_values_to_schema(self._schema(), suggested),
-            errors=errors,
-        )
+        return self._form("reconfigure", suggested, errors, placeholders)

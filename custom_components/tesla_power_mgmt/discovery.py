@@ -8,8 +8,6 @@ from homeassistant.config_entries import ConfigEntry, ConfigSubentry
 from homeassistant.const import CONF_HOST, CONF_NAME, CONF_PORT
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.selector import (
-    EntitySelector,
-    EntitySelectorConfig,
     SelectOptionDict,
     SelectSelector,
     SelectSelectorConfig,
@@ -18,22 +16,8 @@ from homeassistant.helpers.selector import (
 )
 import probatio
 
-from .const import (
-    CONF_BREAKER,
-    CONF_CURRENT_ENTITY,
-    CONF_PHASES,
-    CONF_SUPPLY,
-    CONF_SWITCH_ENTITY,
-    CONF_WIRED_PHASE,
-    DEFAULT_PORT,
-    DOMAIN,
-    MAX_BREAKER,
-    MIN_BREAKER,
-    SUBENTRY_TYPE_CHARGER,
-    Supply,
-    WiredPhase,
-)
-from .selectors import number
+from . import charger_input
+from .const import DEFAULT_PORT, DOMAIN, SUBENTRY_TYPE_CHARGER
 from .wall_connector import Identity
 
 CONF_SITE = "site"
@@ -85,56 +69,24 @@ def site_schema(entries: list[ConfigEntry]) -> probatio.Schema:
     )
 
 
-def charger_schema(site: ConfigEntry) -> probatio.Schema:
+def charger_schema(hass: HomeAssistant, site: ConfigEntry) -> probatio.Schema:
     """Return the form for what DHCP cannot tell: breaker, phases, the car."""
-    fields: dict[probatio.Marker, Any] = {
-        probatio.Optional(CONF_NAME): TextSelector(),
-        probatio.Required(CONF_BREAKER): number(MIN_BREAKER, MAX_BREAKER, "A"),
-    }
-    if site.data[CONF_SUPPLY] == Supply.THREE_PHASE:
-        fields[probatio.Required(CONF_PHASES, default="3")] = _select(
-            ["1", "3"], CONF_PHASES
-        )
-        fields[probatio.Required(CONF_WIRED_PHASE, default=WiredPhase.L1)] = _select(
-            list(WiredPhase), CONF_WIRED_PHASE
-        )
-    fields[probatio.Optional(CONF_CURRENT_ENTITY)] = EntitySelector(
-        EntitySelectorConfig(domain="number")
-    )
-    fields[probatio.Optional(CONF_SWITCH_ENTITY)] = EntitySelector(
-        EntitySelectorConfig(domain="switch")
-    )
-    return probatio.Schema(fields)
-
-
-def _select(options: list[str], key: str) -> SelectSelector:
-    return SelectSelector(
-        SelectSelectorConfig(
-            options=options, translation_key=key, mode=SelectSelectorMode.LIST
-        )
+    return probatio.Schema(
+        {
+            probatio.Optional(CONF_NAME): TextSelector(),
+            **charger_input.fields(hass, site),
+        }
     )
 
 
 def discovered_charger(
-    host: str, identity: Identity, user_input: Mapping[str, Any]
+    data: Mapping[str, Any], identity: Identity, name: str | None
 ) -> ConfigSubentry:
-    """Return the charger subentry for a found unit and the user's answers."""
-    data: dict[str, Any] = {
-        CONF_HOST: host,
-        CONF_PORT: DEFAULT_PORT,
-        CONF_BREAKER: int(user_input[CONF_BREAKER]),
-        CONF_PHASES: int(user_input.get(CONF_PHASES, 1)),
-    }
-    if data[CONF_PHASES] == 1 and CONF_WIRED_PHASE in user_input:
-        data[CONF_WIRED_PHASE] = WiredPhase(user_input[CONF_WIRED_PHASE])
-    for key in (CONF_CURRENT_ENTITY, CONF_SWITCH_ENTITY):
-        if user_input.get(key):
-            data[key] = user_input[key]
-    name = str(user_input.get(CONF_NAME) or "").strip()
+    """Return the charger subentry for a found unit and the checked answers."""
     return ConfigSubentry(
-        data=MappingProxyType(data),
+        data=MappingProxyType(dict(data)),
         subentry_type=SUBENTRY_TYPE_CHARGER,
-        title=name or discovered_title(identity),
+        title=str(name or "").strip() or discovered_title(identity),
         unique_id=identity.serial_number,
     )
 

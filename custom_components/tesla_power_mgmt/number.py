@@ -6,10 +6,12 @@ options since it was saved starts from the new option instead.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+import math
 from typing import Any, Self
 
 from homeassistant.components.number import (
     NumberDeviceClass,
+    NumberEntity,
     NumberEntityDescription,
     NumberExtraStoredData,
     NumberMode,
@@ -29,6 +31,7 @@ from .engine import MIN_CURRENT_A, network_limit_range
 from .entity import ChargerControlEntity, SiteDevice, SiteEntity
 from .manager import PowerManager
 from .models import TeslaPowerMgmtConfigEntry
+from .services import invalid_value
 from .settings import (
     ChargerSettings,
     SiteSettings,
@@ -37,8 +40,36 @@ from .settings import (
     has_meter,
     has_powerwall,
 )
+from .validators import Amount, InvalidValueError
 
 PARALLEL_UPDATES = 0
+
+
+def _amount(entity: NumberEntity) -> Amount:
+    """Return what the entity accepts: its own bounds, in whole units if stepped so."""
+    return Amount(
+        entity.min_value,
+        entity.max_value,
+        entity.native_unit_of_measurement,
+        whole=float(entity.step).is_integer(),
+        step=entity.step,
+    )
+
+
+def _checked(entity: NumberEntity, value: float) -> float:
+    """Return the value, or raise a translated refusal (HA lets ``nan`` through)."""
+    try:
+        return _amount(entity).check(value)
+    except InvalidValueError as err:
+        raise invalid_value(entity.entity_id, value, err) from None
+
+
+def _restorable(entity: NumberEntity, value: float | None) -> float | None:
+    """Return a restored value if it is still valid, else None (start fresh)."""
+    try:
+        return _amount(entity).check(value)
+    except InvalidValueError:
+        return None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -242,10 +273,10 @@ class SiteNumber(SiteEntity, RestoreNumber):
         stored = SiteNumberStoredData.from_dict(last.as_dict())
         if (
             stored is not None
-            and stored.native_value is not None
             and stored.configured == self._configured
+            and (value := _restorable(self, stored.native_value)) is not None
         ):
-            self.entity_description.put(self.coordinator.settings, stored.native_value)
+            self.entity_description.put(self.coordinator.settings, value)
 
     @property
     def extra_restore_state_data(self) -> SiteNumberStoredData:
@@ -266,8 +297,9 @@ class SiteNumber(SiteEntity, RestoreNumber):
         return self.entity_description.get(self.coordinator.settings)
 
     async def async_set_native_value(self, value: float) -> None:
-        """Change the limit and re-evaluate at once."""
-        self.entity_description.put(self.coordinator.settings, value)
+        """Change the limit and re-evaluate at once (a non-finite value never)."""
+        checked = _checked(self, value)
+        self.entity_description.put(self.coordinator.settings, checked)
         self.coordinator.async_evaluate()
 
 
@@ -297,12 +329,14 @@ class ChargerNumber(ChargerControlEntity, RestoreNumber):
         """Restore the last value, bounded to what the hardware allows now."""
         await super().async_added_to_hass()
         last = await self.async_get_last_number_data()
-        if last is None or last.native_value is None:
+        if last is None or not isinstance(last.native_value, int | float):
             return
-        value = int(last.native_value)
-        if self._maximum is not None:
+        value = last.native_value
+        if self._maximum is not None and math.isfinite(value):
+            # Bounded to what the hardware allows now.
             value = max(min(value, self._maximum), MIN_CURRENT_A)
-        self.entity_description.put(self._settings, value)
+        if (restored := _restorable(self, value)) is not None:
+            self.entity_description.put(self._settings, int(restored))
 
     @property
     def native_value(self) -> float | None:
@@ -311,6 +345,6 @@ class ChargerNumber(ChargerControlEntity, RestoreNumber):
         return self._maximum if value is None else value
 
     async def async_set_native_value(self, value: float) -> None:
-        """Change the setting and re-evaluate at once."""
-        self.entity_description.put(self._settings, int(value))
+        """Change the setting and re-evaluate at once (whole, finite, in range)."""
+        self.entity_description.put(self._settings, int(_checked(self, value)))
         self.coordinator.async_evaluate()

@@ -5,9 +5,9 @@ from typing import Any
 
 from homeassistant.config_entries import ConfigFlowResult, OptionsFlow
 from homeassistant.helpers import entity_registry as er
-from homeassistant.helpers.selector import EntitySelector, EntitySelectorConfig
 import probatio
 
+from . import entity_inputs, validators
 from .const import (
     CONF_BATTERY_LEVEL_ENTITY,
     CONF_CHARGING_THRESHOLD,
@@ -34,24 +34,23 @@ from .const import (
     DEFAULT_DISCHARGE_CAPABILITY,
     DEFAULT_SAFETY_MARGIN,
     DEFAULT_SCAN_INTERVAL,
-    MAX_SCAN_INTERVAL,
-    MIN_SCAN_INTERVAL,
     Supply,
 )
 from .engine import Timing, network_limit_range
 from .selectors import number
 from .settings import charger_subentries, hardware_max_current
+from .validators import OPTION_AMOUNTS, Amount
 
 POWERWALL_PLATFORMS = ("powerwall", "teslemetry", "tesla_fleet", "tessie")
 _DEFAULT_TIMING = Timing()
-_TIMING_FIELDS: dict[str, tuple[float, int, int, str]] = {
-    # option: (engine default, min, max, unit)
-    CONF_METER_STALE: (_DEFAULT_TIMING.meter_stale_s, 5, 300, "s"),
-    CONF_INCREASE_INTERVAL: (_DEFAULT_TIMING.increase_interval_s, 10, 600, "s"),
-    CONF_INCREASE_DEADBAND: (_DEFAULT_TIMING.increase_deadband_a, 1, 10, "A"),
-    CONF_RESUME_DELAY: (_DEFAULT_TIMING.resume_delay_s, 0, 1800, "s"),
-    CONF_ROTATION_INTERVAL: (_DEFAULT_TIMING.rotation_interval_s, 60, 7200, "s"),
-    CONF_NOT_DRAWING_AFTER: (_DEFAULT_TIMING.not_drawing_after_s, 60, 3600, "s"),
+# Option: engine default, shown as the field's default.
+_TIMING_DEFAULTS: dict[str, float] = {
+    CONF_METER_STALE: _DEFAULT_TIMING.meter_stale_s,
+    CONF_INCREASE_INTERVAL: _DEFAULT_TIMING.increase_interval_s,
+    CONF_INCREASE_DEADBAND: _DEFAULT_TIMING.increase_deadband_a,
+    CONF_RESUME_DELAY: _DEFAULT_TIMING.resume_delay_s,
+    CONF_ROTATION_INTERVAL: _DEFAULT_TIMING.rotation_interval_s,
+    CONF_NOT_DRAWING_AFTER: _DEFAULT_TIMING.not_drawing_after_s,
 }
 _METER_KEYS = (
     CONF_GRID_POWER_ENTITY,
@@ -59,28 +58,34 @@ _METER_KEYS = (
     CONF_PANEL_LIMIT,
     CONF_SAFETY_MARGIN,
 )
+_POWERWALL_ENTITIES: dict[str, entity_inputs.Kind] = {
+    CONF_BATTERY_LEVEL_ENTITY: entity_inputs.BATTERY,
+    CONF_GRID_STATUS_ENTITY: entity_inputs.GRID_STATUS,
+    CONF_SOLAR_POWER_ENTITY: entity_inputs.POWER,
+    CONF_HOME_LOAD_ENTITY: entity_inputs.POWER,
+}
 _POWERWALL_KEYS = (
-    CONF_BATTERY_LEVEL_ENTITY,
-    CONF_GRID_STATUS_ENTITY,
-    CONF_SOLAR_POWER_ENTITY,
-    CONF_HOME_LOAD_ENTITY,
+    *_POWERWALL_ENTITIES,
     CONF_DISCHARGE_CAPABILITY,
     CONF_POWERWALL_UNITS,
     CONF_CHARGING_THRESHOLD,
 )
+# A split-phase site's meter may give both legs; the engine uses the worse.
+_SPLIT_PHASE_LEGS = 2
 
 
-def _sensor(device_class: str, *, multiple: bool = False) -> EntitySelector:
-    return EntitySelector(
-        EntitySelectorConfig(
-            filter={"domain": "sensor", "device_class": device_class},
-            multiple=multiple,
-        )
-    )
+def _fields(*keys: str) -> dict[str, Amount]:
+    return {key: OPTION_AMOUNTS[key] for key in keys}
+
+
+def _amount(key: str) -> Any:
+    return number(OPTION_AMOUNTS[key])
 
 
 class TeslaPowerMgmtOptionsFlow(OptionsFlow):
     """Change how the site is measured and limited; the entry reloads after."""
+
+    _warned: frozenset[tuple[str, str]] = frozenset()
 
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None
@@ -115,20 +120,44 @@ class TeslaPowerMgmtOptionsFlow(OptionsFlow):
             description_placeholders=placeholders,
         )
 
+    def _entity_errors(
+        self, user_input: Mapping[str, Any], kinds: Mapping[str, entity_inputs.Kind]
+    ) -> dict[str, str]:
+        """Refuse entities of the wrong kind; warn once about missing ones."""
+        errors: dict[str, str] = {}
+        missing: set[tuple[str, str]] = set()
+        for key, kind in kinds.items():
+            value = user_input.get(key) or []
+            for entity in [value] if isinstance(value, str) else value:
+                if problem := entity_inputs.problem(self.hass, entity, kind):
+                    errors[key] = problem
+                elif entity_inputs.missing(self.hass, [entity]):
+                    missing.add((key, entity))
+        if errors or missing <= self._warned:
+            return errors
+        self._warned = frozenset(missing)
+        return {key: "entity_missing" for key, _ in missing}
+
     async def async_step_polling(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """How often chargers are read."""
+        errors: dict[str, str] = {}
+        placeholders: dict[str, str] = {}
         if user_input is not None:
-            return self._save(user_input, (CONF_SCAN_INTERVAL,))
+            cleaned, errors, placeholders = validators.amounts(
+                user_input, _fields(CONF_SCAN_INTERVAL)
+            )
+            if not errors:
+                return self._save(cleaned, (CONF_SCAN_INTERVAL,))
         schema = probatio.Schema(
             {
                 probatio.Required(
                     CONF_SCAN_INTERVAL, default=DEFAULT_SCAN_INTERVAL
-                ): number(MIN_SCAN_INTERVAL, MAX_SCAN_INTERVAL, "s"),
+                ): _amount(CONF_SCAN_INTERVAL),
             }
         )
-        return self._form("polling", schema, user_input)
+        return self._form("polling", schema, user_input, errors, placeholders)
 
     async def async_step_power_meter(
         self, user_input: dict[str, Any] | None = None
@@ -136,25 +165,37 @@ class TeslaPowerMgmtOptionsFlow(OptionsFlow):
         """Dynamic power management: a grid meter and the panel's limit."""
         phases = 3 if self.config_entry.data[CONF_SUPPLY] == Supply.THREE_PHASE else 1
         errors: dict[str, str] = {}
+        placeholders = {"phases": str(phases)}
         if user_input is not None:
-            errors = _meter_errors(user_input, phases)
+            cleaned, errors, found = validators.amounts(
+                user_input, _fields(CONF_PANEL_LIMIT, CONF_SAFETY_MARGIN)
+            )
+            placeholders |= found
+            errors = errors or _meter_errors(cleaned, phases)
+            errors = errors or self._entity_errors(
+                cleaned,
+                {
+                    CONF_GRID_POWER_ENTITY: entity_inputs.POWER,
+                    CONF_PHASE_CURRENT_ENTITIES: entity_inputs.CURRENT,
+                },
+            )
             if not errors:
-                return self._save(user_input, _METER_KEYS)
+                return self._save(cleaned, _METER_KEYS)
         schema = probatio.Schema(
             {
-                probatio.Optional(CONF_GRID_POWER_ENTITY): _sensor("power"),
-                probatio.Optional(CONF_PHASE_CURRENT_ENTITIES): _sensor(
-                    "current", multiple=True
+                probatio.Optional(CONF_GRID_POWER_ENTITY): entity_inputs.picker(
+                    self.hass, entity_inputs.POWER
                 ),
-                probatio.Optional(CONF_PANEL_LIMIT): number(10, 1000, "A"),
+                probatio.Optional(CONF_PHASE_CURRENT_ENTITIES): entity_inputs.picker(
+                    self.hass, entity_inputs.CURRENT, multiple=True
+                ),
+                probatio.Optional(CONF_PANEL_LIMIT): _amount(CONF_PANEL_LIMIT),
                 probatio.Required(
                     CONF_SAFETY_MARGIN, default=DEFAULT_SAFETY_MARGIN
-                ): number(0, 50, "A"),
+                ): _amount(CONF_SAFETY_MARGIN),
             }
         )
-        return self._form(
-            "power_meter", schema, user_input, errors, {"phases": str(phases)}
-        )
+        return self._form("power_meter", schema, user_input, errors, placeholders)
 
     async def async_step_group(
         self, user_input: dict[str, Any] | None = None
@@ -169,15 +210,21 @@ class TeslaPowerMgmtOptionsFlow(OptionsFlow):
         placeholders = {"min": str(low), "max": str(high), "size": str(len(maxima))}
         errors: dict[str, str] = {}
         if user_input is not None:
-            limit = user_input.get(CONF_NETWORK_LIMIT)
-            if limit is not None and not maxima:
+            cleaned, errors, found = validators.amounts(
+                user_input, _fields(CONF_NETWORK_LIMIT)
+            )
+            placeholders |= found
+            limit = cleaned.get(CONF_NETWORK_LIMIT)
+            if errors or limit is None:
+                pass
+            elif not maxima:
                 errors[CONF_NETWORK_LIMIT] = "no_chargers"
-            elif limit is not None and not low <= limit <= high:
+            elif not low <= limit <= high:
                 errors[CONF_NETWORK_LIMIT] = "network_limit_range"
-            else:
-                return self._save(user_input, (CONF_NETWORK_LIMIT,))
+            if not errors:
+                return self._save(cleaned, (CONF_NETWORK_LIMIT,))
         schema = probatio.Schema(
-            {probatio.Optional(CONF_NETWORK_LIMIT): number(6, 2000, "A")}
+            {probatio.Optional(CONF_NETWORK_LIMIT): _amount(CONF_NETWORK_LIMIT)}
         )
         return self._form("group", schema, user_input, errors, placeholders)
 
@@ -186,32 +233,42 @@ class TeslaPowerMgmtOptionsFlow(OptionsFlow):
     ) -> ConfigFlowResult:
         """Outage charging: the Powerwall's entities and how much it can give."""
         errors: dict[str, str] = {}
+        placeholders: dict[str, str] = {}
         if user_input is not None:
+            cleaned, errors, placeholders = validators.amounts(
+                user_input,
+                _fields(
+                    CONF_DISCHARGE_CAPABILITY,
+                    CONF_POWERWALL_UNITS,
+                    CONF_CHARGING_THRESHOLD,
+                ),
+            )
             required = (
                 CONF_BATTERY_LEVEL_ENTITY,
                 CONF_GRID_STATUS_ENTITY,
                 CONF_HOME_LOAD_ENTITY,
             )
             given = [bool(user_input.get(key)) for key in required]
-            if any(given) and not all(given):
+            if not errors and any(given) and not all(given):
                 errors["base"] = "powerwall_incomplete"
-            else:
-                return self._save(user_input, _POWERWALL_KEYS)
+            errors = errors or self._entity_errors(cleaned, _POWERWALL_ENTITIES)
+            if not errors:
+                return self._save(cleaned, _POWERWALL_KEYS)
         schema = probatio.Schema(
             {
-                probatio.Optional(CONF_BATTERY_LEVEL_ENTITY): _sensor("battery"),
-                probatio.Optional(CONF_GRID_STATUS_ENTITY): EntitySelector(
-                    EntitySelectorConfig(domain=["binary_sensor", "sensor"])
-                ),
-                probatio.Optional(CONF_SOLAR_POWER_ENTITY): _sensor("power"),
-                probatio.Optional(CONF_HOME_LOAD_ENTITY): _sensor("power"),
+                probatio.Optional(key): entity_inputs.picker(self.hass, kind)
+                for key, kind in _POWERWALL_ENTITIES.items()
+            }
+            | {
                 probatio.Required(
                     CONF_DISCHARGE_CAPABILITY, default=DEFAULT_DISCHARGE_CAPABILITY
-                ): number(1, 30, "kW", step=0.1),
-                probatio.Required(CONF_POWERWALL_UNITS, default=1): number(1, 10),
+                ): _amount(CONF_DISCHARGE_CAPABILITY),
+                probatio.Required(CONF_POWERWALL_UNITS, default=1): _amount(
+                    CONF_POWERWALL_UNITS
+                ),
                 probatio.Required(
                     CONF_CHARGING_THRESHOLD, default=DEFAULT_CHARGING_THRESHOLD
-                ): number(0, 100, "%"),
+                ): _amount(CONF_CHARGING_THRESHOLD),
             }
         )
         suggested = user_input
@@ -221,6 +278,7 @@ class TeslaPowerMgmtOptionsFlow(OptionsFlow):
             step_id="powerwall",
             data_schema=self.add_suggested_values_to_schema(schema, suggested),
             errors=errors,
+            description_placeholders=placeholders,
         )
 
     def _found_powerwall(self) -> dict[str, str]:
@@ -245,27 +303,40 @@ class TeslaPowerMgmtOptionsFlow(OptionsFlow):
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """How fast the manager reacts; defaults suit cloud vehicle APIs."""
+        keys = (*_TIMING_DEFAULTS, CONF_STALE_FALLBACK)
+        errors: dict[str, str] = {}
+        placeholders: dict[str, str] = {}
         if user_input is not None:
-            return self._save(user_input, (*_TIMING_FIELDS, CONF_STALE_FALLBACK))
+            cleaned, errors, placeholders = validators.amounts(
+                user_input, _fields(*keys)
+            )
+            if not errors:
+                return self._save(cleaned, keys)
         fields: dict[probatio.Marker, Any] = {
-            probatio.Required(key, default=default): number(low, high, unit)
-            for key, (default, low, high, unit) in _TIMING_FIELDS.items()
+            probatio.Required(key, default=default): _amount(key)
+            for key, default in _TIMING_DEFAULTS.items()
         }
-        fields[probatio.Optional(CONF_STALE_FALLBACK)] = number(0, 80, "A")
+        fields[probatio.Optional(CONF_STALE_FALLBACK)] = _amount(CONF_STALE_FALLBACK)
         schema = probatio.Schema(fields)
-        return self._form("timing", schema, user_input)
+        return self._form("timing", schema, user_input, errors, placeholders)
 
 
 def _meter_errors(user_input: Mapping[str, Any], phases: int) -> dict[str, str]:
+    """Check the meter page as a whole (its numbers are already valid)."""
     grid = user_input.get(CONF_GRID_POWER_ENTITY)
     currents = user_input.get(CONF_PHASE_CURRENT_ENTITIES) or []
     panel = user_input.get(CONF_PANEL_LIMIT)
+    allowed = (phases,) if phases == 3 else (1, _SPLIT_PHASE_LEGS)
     if grid and currents:
         return {"base": "one_meter_kind"}
-    if currents and len(currents) != phases:
-        return {CONF_PHASE_CURRENT_ENTITIES: "phase_count"}
+    if currents and len(currents) not in allowed:
+        return {
+            CONF_PHASE_CURRENT_ENTITIES: "phase_count" if phases == 3 else "leg_count"
+        }
+    if len(set(currents)) != len(currents):
+        return {CONF_PHASE_CURRENT_ENTITIES: "phases_not_distinct"}
     if (grid or currents) and panel is None:
         return {CONF_PANEL_LIMIT: "panel_limit_required"}
-    if panel is not None and user_input[CONF_SAFETY_MARGIN] >= panel:
+    if panel is not None and user_input.get(CONF_SAFETY_MARGIN, 0) >= panel:
         return {CONF_SAFETY_MARGIN: "margin_too_large"}
     return {}

@@ -6,14 +6,14 @@ from homeassistant.helpers.selector import (
     NumberSelectorMode,
 )
 
+from .validators import Amount
 
-def number(
-    minimum: float, maximum: float, unit: str | None = None, step: float = 1
-) -> NumberSelector:
-    """Return a number box bounded to what makes electrical sense."""
+
+def number(amount: Amount) -> NumberSelector:
+    """Return a number box with the bounds, step and unit the validator checks."""
     config = NumberSelectorConfig(
-        min=minimum, max=maximum, step=step, mode=NumberSelectorMode.BOX
+        min=amount.low, max=amount.high, step=amount.step, mode=NumberSelectorMode.BOX
     )
-    if unit:
-        config["unit_of_measurement"] = unit
+    if amount.unit:
+        config["unit_of_measurement"] = amount.unit
     return NumberSelector(config)

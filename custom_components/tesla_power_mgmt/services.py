@@ -1,5 +1,7 @@
 """Services to boost, pause and resume one charger."""
 
+from typing import Any
+
 from homeassistant.const import ATTR_DEVICE_ID
 from homeassistant.core import HomeAssistant, ServiceCall, callback
 from homeassistant.exceptions import ServiceValidationError
@@ -7,21 +9,39 @@ from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.util import dt as dt_util
 import probatio
 
-from .const import ATTR_DURATION, DOMAIN, SERVICE_BOOST, SERVICE_PAUSE, SERVICE_RESUME
+from . import validators
+from .const import (
+    ATTR_DURATION,
+    CONF_CURRENT_ENTITY,
+    DOMAIN,
+    SERVICE_BOOST,
+    SERVICE_PAUSE,
+    SERVICE_RESUME,
+)
 from .manager import PowerManager
 
 _CHARGER = probatio.Schema({probatio.Required(ATTR_DEVICE_ID): cv.string})
-_BOOST = _CHARGER.extend(
-    {
-        probatio.Optional(ATTR_DURATION, default=60): probatio.All(
-            probatio.Coerce(int), probatio.Range(min=1, max=24 * 60)
-        )
-    }
-)
+# The duration is checked in the handler, for a translated refusal.
+_BOOST = _CHARGER.extend({probatio.Optional(ATTR_DURATION, default=60): object})
+
+
+def invalid_value(field: str, value: Any, err: validators.InvalidValueError) -> Any:
+    """Return the translated refusal of a value given to a service or entity."""
+    return ServiceValidationError(
+        translation_domain=DOMAIN,
+        translation_key=err.key,
+        translation_placeholders={
+            "field": field,
+            "value": str(value),
+            "low": "",
+            "high": "",
+            **err.placeholders,
+        },
+    )
 
 
 def _find(hass: HomeAssistant, device_id: str) -> tuple[PowerManager, str]:
-    """Return the manager of the charger device and its subentry id."""
+    """Return the manager of a charger its vehicle can be commanded at."""
     device = dr.async_get(hass).async_get(device_id)
     if device is None:
         raise ServiceValidationError(
@@ -29,24 +49,44 @@ def _find(hass: HomeAssistant, device_id: str) -> tuple[PowerManager, str]:
             translation_key="device_not_found",
             translation_placeholders={"device_id": device_id},
         )
+    name = {"device": device.name_by_user or device.name or ""}
     for entry in hass.config_entries.async_loaded_entries(DOMAIN):
-        if entry.entry_id not in device.config_entries:
+        if entry.entry_id != device.config_entry_id:
             continue
         manager: PowerManager = entry.runtime_data.manager
         for subentry_id, charger in manager.chargers.items():
-            if (DOMAIN, charger.serial_number) in device.identifiers:
-                return manager, subentry_id
+            if (DOMAIN, charger.serial_number) not in device.identifiers:
+                continue
+            if not manager.subentries[subentry_id].data.get(CONF_CURRENT_ENTITY):
+                raise ServiceValidationError(
+                    translation_domain=DOMAIN,
+                    translation_key="charger_not_controllable",
+                    translation_placeholders=name,
+                )
+            settings = manager.settings
+            if settings.monitor_only or not settings.chargers[subentry_id].commandable:
+                raise ServiceValidationError(
+                    translation_domain=DOMAIN,
+                    translation_key="charger_not_managed",
+                    translation_placeholders=name,
+                )
+            return manager, subentry_id
     raise ServiceValidationError(
         translation_domain=DOMAIN,
         translation_key="not_a_charger",
-        translation_placeholders={"device": device.name_by_user or device.name or ""},
+        translation_placeholders=name,
     )
 
 
 async def _boost(call: ServiceCall) -> None:
+    duration = call.data[ATTR_DURATION]
+    try:
+        minutes = validators.BOOST_MINUTES.check(duration)
+    except validators.InvalidValueError as err:
+        raise invalid_value(ATTR_DURATION, duration, err) from None
     manager, charger = _find(call.hass, call.data[ATTR_DEVICE_ID])
     settings = manager.settings.chargers[charger]
-    settings.boost_until = dt_util.utcnow().timestamp() + 60 * call.data[ATTR_DURATION]
+    settings.boost_until = dt_util.utcnow().timestamp() + 60 * minutes
     settings.paused = False
     manager.async_evaluate()
 

@@ -75,6 +75,13 @@ class ChargerSettings:
     managed: bool = True
     paused: bool = False  # by the pause service
     boost_until: float | None = None  # epoch seconds
+    # Why setup refused to command it (a repair says so); never commanded then.
+    refused: str | None = None
+
+    @property
+    def commandable(self) -> bool:
+        """Return whether its vehicle may be commanded at all."""
+        return self.managed and self.refused is None
 
 
 @dataclass(slots=True)
@@ -87,6 +94,9 @@ class SiteSettings:
     charging_threshold_pct: float
     share_surplus_solar: bool = True
     management_enabled: bool = True
+    # The saved configuration was unusable and nothing good was known before:
+    # every charger is only monitored (see config_check).
+    monitor_only: bool = False
     chargers: dict[str, ChargerSettings] = field(default_factory=dict)
 
     @classmethod
@@ -184,7 +194,8 @@ def engine_config(
                 phases=charger_phases(entry, subentry),
                 priority=BOOST_PRIORITY if boosted else live.priority,
                 # Without a control entity the allocation is shown, not written.
-                managed=live.managed
+                managed=live.commandable
+                and not settings.monitor_only
                 and (not has_control or controllable.get(subentry_id, False)),
                 enabled=not live.paused,
             )

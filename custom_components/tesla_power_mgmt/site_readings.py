@@ -153,7 +153,11 @@ class SiteReader:
                     "meter", [(entity, current_a, (limit_a,)) for entity in phases]
                 )
                 if meter:
-                    view = SiteView(phase_current_a=meter[0], meter_at=meter[1])
+                    values = tuple(meter[0])
+                    if config.phase_count == 1:
+                        # Split phase: the car loads both legs; the worse one counts.
+                        values = (max(values),)
+                    view = SiteView(phase_current_a=values, meter_at=meter[1])
         if config.outage is None:
             return view
         limit = (_PLAUSIBLE_POWERWALL_W,)
