@@ -197,3 +197,15 @@ def test_amounts_reports_each_field_and_the_first_range() -> None:
     assert errors == {}
     assert cleaned == {"a": 4}
     assert isinstance(cleaned["a"], int)
+
+
+@pytest.mark.parametrize(
+    ("text", "result"),
+    [("30", 30), ("30.0", 30), ("nan", None), ("1e999", None), ("half", None)],
+)
+def test_parse_text_as_a_service_gives_it(text: str, result: int | None) -> None:
+    if result is None:
+        with pytest.raises(InvalidValueError):
+            validators.BOOST_MINUTES.parse(text)
+    else:
+        assert validators.BOOST_MINUTES.parse(text) == result

@@ -81,7 +81,7 @@ def _find(hass: HomeAssistant, device_id: str) -> tuple[PowerManager, str]:
 async def _boost(call: ServiceCall) -> None:
     duration = call.data[ATTR_DURATION]
     try:
-        minutes = validators.BOOST_MINUTES.check(duration)
+        minutes = validators.BOOST_MINUTES.parse(duration)
     except validators.InvalidValueError as err:
         raise invalid_value(ATTR_DURATION, duration, err) from None
     manager, charger = _find(call.hass, call.data[ATTR_DEVICE_ID])

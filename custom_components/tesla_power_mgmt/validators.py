@@ -77,6 +77,15 @@ class Amount:
             )
         return int(value) if self.whole else float(value)
 
+    def parse(self, value: Any) -> float:
+        """Check a value that may come as text (a service call, YAML)."""
+        if isinstance(value, str):
+            try:
+                value = float(value)
+            except ValueError:
+                raise InvalidValueError("not_a_number") from None
+        return self.check(value)
+
     def bounded(self, low: float | None = None, high: float | None = None) -> Amount:
         """Return the same field with other bounds (a range known only at run time)."""
         return Amount(
