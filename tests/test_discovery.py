@@ -75,6 +75,9 @@ def _added(hass: HomeAssistant, site: MockConfigEntry) -> dict[str, Any]:
 async def test_new_unit_added_to_the_only_site(hass: HomeAssistant) -> None:
     site = site_entry()
     site.add_to_hass(hass)
+    hass.states.async_set(
+        "number.car_charge_current", "16", {"min": 0, "unit_of_measurement": "A"}
+    )
     result = await _discover(hass)
     # One site: no question which; the form asks what DHCP cannot tell.
     assert result["type"] is FlowResultType.FORM
@@ -214,3 +217,21 @@ async def test_manifest_matches_units_as_core_does(hass: HomeAssistant) -> None:
         and fnmatch(FOUND.macaddress.upper(), m["macaddress"])
         for m in matchers
     )
+
+
+async def test_found_unit_refuses_what_the_form_refuses(hass: HomeAssistant) -> None:
+    """The discovery form checks as the charger form does (one validator)."""
+    site = site_entry()
+    site.add_to_hass(hass)
+    result = await _discover(hass)
+    for breaker, error in (
+        (float("nan"), "not_finite"),
+        (40.5, "not_whole"),
+        (7, "breaker_too_small"),
+    ):
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {CONF_BREAKER: breaker}
+        )
+        assert result["type"] is FlowResultType.FORM
+        assert result["errors"] == {CONF_BREAKER: error}
+    assert not site.subentries

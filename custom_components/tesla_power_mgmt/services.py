@@ -25,18 +25,39 @@ _CHARGER = probatio.Schema({probatio.Required(ATTR_DEVICE_ID): cv.string})
 _BOOST = _CHARGER.extend({probatio.Optional(ATTR_DURATION, default=60): object})
 
 
-def invalid_value(field: str, value: Any, err: validators.InvalidValueError) -> Any:
+def invalid_value(
+    field: str, value: Any, err: validators.InvalidValueError
+) -> ServiceValidationError:
     """Return the translated refusal of a value given to a service or entity."""
+    placeholders = {
+        "field": field,
+        "value": str(value),
+        "low": "",
+        "high": "",
+        **err.placeholders,
+    }
+    if err.key == "not_finite":
+        return ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="not_finite",
+            translation_placeholders=placeholders,
+        )
+    if err.key == "not_whole":
+        return ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="not_whole",
+            translation_placeholders=placeholders,
+        )
+    if err.key == "out_of_range":
+        return ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="out_of_range",
+            translation_placeholders=placeholders,
+        )
     return ServiceValidationError(
         translation_domain=DOMAIN,
-        translation_key=err.key,
-        translation_placeholders={
-            "field": field,
-            "value": str(value),
-            "low": "",
-            "high": "",
-            **err.placeholders,
-        },
+        translation_key="not_a_number",
+        translation_placeholders=placeholders,
     )
 
 
