@@ -119,7 +119,8 @@ def _supply(rng: random.Random, chargers_n: int) -> Supply:
 
 
 def _charger(rng: random.Random, supply: Supply, number: int, duration_s: float) -> Raw:
-    breaker = rng.choice(supply.breakers)
+    # A unit's breaker never exceeds the main breaker that feeds it.
+    breaker = rng.choice([b for b in supply.breakers if b <= supply.main_breaker_a])
     charger: Raw = {
         "id": f"wc{number}",
         "firmware": rng.choice(US_FIRMWARE if supply.split else EU_FIRMWARE),

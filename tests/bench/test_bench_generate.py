@@ -45,6 +45,7 @@ def test_every_generated_site_loads_and_is_what_an_electrician_installs(drawn):
             US_BREAKERS if spec.grid.supply is Supply.SPLIT_PHASE else EU_BREAKERS
         )
         assert all(c.breaker_a in breakers for c in spec.chargers), spec.name
+        assert all(c.breaker_a <= spec.main_breaker_a for c in spec.chargers)
         for group in spec.groups:
             low, high = network_limit_range([maxima[c] for c in group.chargers])
             assert low <= group.limit_a <= high, spec.name
