@@ -13,7 +13,9 @@
 - Grid outage with a Powerwall (Tesla support "Vehicle Charging During Power
   Outage"): the Powerwall slows or stops the charge so that home and vehicles
   stay within its power; below the charging threshold only surplus solar,
-  and charging resumes once the battery is back above the threshold.
+  and charging resumes once solar has recharged the battery above the
+  threshold (here 1 % above: Tesla states no figure; without one it would
+  flap at the threshold every few seconds).
 
 The leader decides every ``CADENCE_S`` and sets each unit's pilot, which the
 car follows in its pilot-follow time (no vehicle commands).
@@ -39,6 +41,7 @@ CADENCE_S = 5.0
 NETWORK_SIZE_MAX = 6
 # A vehicle this far below its share has current to give back.
 UNUSED_MARGIN_A = 3.0
+THRESHOLD_HYSTERESIS_PCT = 1.0
 
 
 def networks(facts: SiteFacts) -> list[tuple[list[ChargerFacts], float]]:
@@ -74,6 +77,7 @@ class TeslaController(Controller):
         super().__init__(facts)
         self._cadence = Cadence(CADENCE_S)
         self._networks = networks(facts)
+        self._at_threshold = False
 
     def step(
         self, now: float, observer: Observer, changed: bool, act: Actuator
@@ -130,7 +134,11 @@ class TeslaController(Controller):
         )
         home_w = powerwall.load_w - ev_w
         threshold = self.facts.charging_threshold_pct
-        if threshold is not None and powerwall.soc_pct <= threshold:
+        if threshold is not None:
+            resume_at = threshold + THRESHOLD_HYSTERESIS_PCT
+            low = powerwall.soc_pct <= (resume_at if self._at_threshold else threshold)
+            self._at_threshold = low
+        if threshold is not None and self._at_threshold:
             room_w = powerwall.solar_w - home_w
         else:
             room_w = capability + powerwall.solar_w - home_w
