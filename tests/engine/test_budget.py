@@ -46,7 +46,7 @@ def test_export_never_adds_headroom_above_the_panel_limit():
         chargers=(asking("c0"),), meter=MeterReading(at=0, phase_current_a=(-60.0,))
     )
     decision = run(config, readings)
-    assert decision.home_load_a == (-60.0,)
+    assert decision.home_load_a == (0.0,)  # shown as none, never negative
     assert decision.panel_headroom_a == (95.0,)
     assert pilots(decision) == [48]
 

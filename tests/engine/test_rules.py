@@ -114,7 +114,8 @@ def test_decrease_at_once_increase_after_deadband_and_interval():
     held = site.step(30.0 + 5.0, at(35.0, 38.0, 18.0))
     assert pilots(held) == [18]
     assert held.chargers["c0"].target_a == 30
-    assert held.chargers["c0"].reason == LimitReason.PANEL_HEADROOM
+    assert held.chargers["c0"].reason == LimitReason.WAITING_TO_INCREASE
+    assert held.chargers["c0"].increase_at == 65.0
     assert pilots(site.step(65.0, at(65.0, 38.0, 18.0))) == [30]
 
 

@@ -51,8 +51,7 @@ def site_budget(
     now: float,
 ) -> SiteBudget:
     """Combine outage budget, panel headroom and network limit, per phase."""
-    timing = config.timing
-    stale: set[SiteInput] = set()
+    timing, stale = config.timing, set[SiteInput]()
     levels: list[tuple[tuple[float, ...], LimitReason]] = []
     home_load = None
     if meter is not None and now - meter.at <= timing.meter_stale_s:
@@ -80,6 +79,8 @@ def site_budget(
             ((config.network_limit_a,) * config.phase_count, LimitReason.NETWORK_LIMIT)
         )
     capacity, reasons = _tightest(config.phase_count, levels)
+    if panel_headroom is not None and outage_power_w is not None:
+        panel_headroom = _within_outage(config, panel_headroom, outage_power_w)
     return SiteBudget(
         capacity_a=capacity,
         reasons=reasons,
@@ -100,6 +101,13 @@ def _outage_phases(config: SiteConfig, power_w: float) -> tuple[float, ...]:
     )
 
 
+def _within_outage(
+    config: SiteConfig, headroom: tuple[float, ...], power_w: float
+) -> tuple[float, ...]:
+    """Return the headroom shown in an outage: no more than the Powerwall gives."""
+    return tuple(map(min, headroom, _outage_phases(config, power_w), strict=True))
+
+
 def _tightest(
     phase_count: int, levels: list[tuple[tuple[float, ...], LimitReason]]
 ) -> tuple[tuple[float, ...], tuple[LimitReason, ...]]:
@@ -117,12 +125,12 @@ def _tightest(
 def _home_load(
     config: SiteConfig, meter: MeterReading, ev_current_a: tuple[float, ...]
 ) -> tuple[float, ...] | None:
-    """Return the home's own load per phase, or None if the meter is unusable."""
+    """Return the home's own load per phase (never negative), None if unusable."""
     if meter.phase_current_a is not None:
         if len(meter.phase_current_a) != config.phase_count:
             return None
         return tuple(
-            grid - ev
+            max(grid - ev, 0.0)
             for grid, ev in zip(meter.phase_current_a, ev_current_a, strict=True)
         )
     if meter.power_w is None:
@@ -132,7 +140,7 @@ def _home_load(
     )
     home_w = meter.power_w - sum(ev_current_a) * voltage
     # Unknown split over phases: all of it may sit on any one phase.
-    return (home_w / voltage,) * config.phase_count
+    return (max(home_w / voltage, 0.0),) * config.phase_count
 
 
 def _holding(outage: OutageConfig, battery_pct: float, was_holding: bool) -> bool:

@@ -141,6 +141,7 @@ def decide_asking(
         max_current_a=entry.charger.max_current_a,
         reserved_a=tuple(reserved),
         not_following=entry.following.not_following,
+        increase_at=paced.increase_at if reason is paced.reason else None,
     )
     queue = next_queue(
         memory, grant.pilot_a > 0, anyone_waiting, now, timing.rotation_interval_s

@@ -20,6 +20,7 @@ class ChargerDecision:
     max_current_a: int  # power level, breaker, nameplate
     reserved_a: tuple[float, ...]  # counted for it on each site phase
     not_following: bool = False  # draws above pilot + tolerance after the grace
+    increase_at: float | None = None  # when a rise (or resume) held back may come
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,6 +24,7 @@ class LimitReason(StrEnum):
     FALLBACK_UNREACHABLE = "fallback_unreachable"
     STALE_INPUT = "stale_input"
     WAITING_FOR_6A = "waiting_for_6a"
+    WAITING_TO_INCREASE = "waiting_to_increase"
     VEHICLE_NOT_DRAWING = "vehicle_not_drawing"
     NOT_MANAGED = "not_managed"
     DISABLED = "disabled"

@@ -136,6 +136,7 @@ class Paced:
     room_since: float | None = None
     rise_since: float | None = None
     small_rise: bool = False
+    increase_at: float | None = None  # when a rise held back may be made
 
 
 def pace(
@@ -165,8 +166,15 @@ def pace(
     )
     if worth_it and now - memory.changed_at >= timing.increase_interval_s:
         return Paced(target_a, reason, rise_since=rise_since, small_rise=small_rise)
-    # Unchanged pilot, unchanged explanation.
-    return Paced(last, memory.reason, rise_since=rise_since)
+    increase_at = memory.changed_at + timing.increase_interval_s
+    if not worth_it:
+        increase_at = max(increase_at, rise_since + timing.small_rise_after_s)
+    return Paced(
+        last,
+        LimitReason.WAITING_TO_INCREASE,
+        rise_since=rise_since,
+        increase_at=increase_at,
+    )
 
 
 def _resume(
@@ -190,7 +198,9 @@ def _resume(
         delay = timing.long_pause_resume_delay_s
     if now - room_since >= delay:
         return Paced(target_a, reason, room_since)
-    return Paced(0, LimitReason.WAITING_FOR_6A, room_since)
+    return Paced(
+        0, LimitReason.WAITING_FOR_6A, room_since, increase_at=room_since + delay
+    )
 
 
 def trim_rise(
