@@ -27,14 +27,6 @@ type Source = str | Mapping[str, Any]
 type Bound = tuple[str, float, float]
 
 
-def need_kwh(scenario: Scenario) -> float:
-    """Return the energy all vehicles need to reach their targets."""
-    return sum(
-        max(0.0, v.target_soc_pct - v.soc_pct) / 100 * v.battery_kwh
-        for v in scenario.site.vehicles
-    )
-
-
 def built_in_scenarios() -> list[Path]:
     """Return the built-in suite's scenario files."""
     return sorted(BUILT_IN.glob("*.yaml"))
