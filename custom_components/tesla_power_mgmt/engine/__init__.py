@@ -27,6 +27,7 @@ from .model import (
     SiteInput,
     Timing,
 )
+from .persist import state_from_dict, state_to_dict
 from .state import ChargerMemory, EngineState
 
 __all__ = [
@@ -51,5 +52,7 @@ __all__ = [
     "fallback_limit",
     "network_limit_range",
     "site_fallback_limit",
+    "state_from_dict",
+    "state_to_dict",
     "validate_network_limit",
 ]
