@@ -6,7 +6,6 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState, ConfigSubentry
 from homeassistant.const import (
     ATTR_ENTITY_ID,
-    EVENT_HOMEASSISTANT_STOP,
     STATE_UNAVAILABLE,
 )
 from homeassistant.core import HomeAssistant
@@ -233,18 +232,6 @@ async def _ignore(value: float) -> None:
 
 async def _ignore_switch(**kwargs: object) -> None:
     """Nor stops when told to."""
-
-
-async def test_stop_leaves_vehicles_at_fallback(
-    hass: HomeAssistant, wall_connector: FakeWallConnector, car: Car, sources: Sources
-) -> None:
-    sources.home_w = 80 * VOLTS
-    await start(hass, wall_connector, METER, sources)
-    assert car.commanded == 18
-    hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
-    await hass.async_block_till_done()
-    # Fallback: the panel (less the margin) shared by the site's one charger.
-    assert car.commanded == 48
 
 
 async def test_unload_removes_listeners_and_repairs(

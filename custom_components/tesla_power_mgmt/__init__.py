@@ -6,6 +6,7 @@ from datetime import timedelta
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers.storage import Store
 from homeassistant.helpers.typing import ConfigType
 
 from .config_check import async_usable_config
@@ -19,6 +20,7 @@ from .const import (
 from .coordinator import WallConnectorCoordinator
 from .manager import PowerManager
 from .models import TeslaPowerMgmtConfigEntry, TeslaPowerMgmtData
+from .persistence import STORAGE_VERSION, storage_key
 from .services import async_setup_services
 from .settings import SiteSettings, charger_subentries
 from .setup_checks import SetupChecks
@@ -62,6 +64,7 @@ async def async_setup_entry(
     settings.monitor_only = monitor_only
     checks = SetupChecks(hass, entry, settings)
     manager = PowerManager(hass, entry, chargers, settings)
+    await manager.async_load()
     entry.runtime_data = TeslaPowerMgmtData(chargers=chargers, manager=manager)
     # A first decision for the entities to show; nothing is written until the
     # platforms have restored power levels and limits.
@@ -84,4 +87,14 @@ async def async_unload_entry(
     hass: HomeAssistant, entry: TeslaPowerMgmtConfigEntry
 ) -> bool:
     """Stop polling and managing, and remove the entities."""
+    await entry.runtime_data.manager.async_unload()
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+
+
+async def async_remove_entry(
+    hass: HomeAssistant, entry: TeslaPowerMgmtConfigEntry
+) -> None:
+    """Forget what the site remembered."""
+    await Store[dict[str, object]](
+        hass, STORAGE_VERSION, storage_key(entry.entry_id)
+    ).async_remove()

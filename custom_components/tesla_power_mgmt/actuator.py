@@ -1,32 +1,24 @@
-"""Write pilots to each vehicle's control entities: few, whole-amp commands.
+"""Turn the control loop's commands into service calls and report what became of them.
 
-Vehicle commands go through cloud or Bluetooth integrations that are slow,
-rate-limited and sometimes billed, so a command is sent only when the value
-differs from both what was last sent and what the entity already shows, and
-rises are never sent closer together than ``MIN_RISE_INTERVAL_S``. Every call
-is counted. Per charger one write runs at a time and always applies the latest
-wish, so a burst of evaluations never queues stale commands.
+Every rule (what to write, when, pause and resume, backoff) lives in
+``control``; this only calls ``number.set_value`` and ``switch.turn_on|off``,
+counts each call and each failure, and stops at a vehicle's first failure.
+Any exception a service call raises is a failure, never an escaped task
+error. Nothing is sent once closed (unload, stop).
 """
 
 import asyncio
 from collections import Counter
 from dataclasses import dataclass
-import math
 
-from homeassistant.const import (
-    ATTR_ENTITY_ID,
-    SERVICE_TURN_OFF,
-    SERVICE_TURN_ON,
-    STATE_OFF,
-    STATE_ON,
-)
+from homeassistant.const import ATTR_ENTITY_ID, SERVICE_TURN_OFF, SERVICE_TURN_ON
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import HomeAssistantError
 
 from .const import LOGGER
+from .control import Command, Outcome, SetCharging
 
-# Defence in depth behind the engine's own pacing (60 s by default).
-MIN_RISE_INTERVAL_S = 10.0
+# A call that has not returned by then is a failure (vehicles answer in 5-30 s).
+COMMAND_TIMEOUT_S = 60.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,106 +30,64 @@ class Control:
 
 
 class Actuator:
-    """Applies the wished pilot of every charger through its control entities."""
+    """Sends each vehicle's commands through its control entities."""
 
     def __init__(self, hass: HomeAssistant) -> None:
         """Start with nothing sent."""
         self.hass = hass
         self.commands: Counter[str] = Counter()
-        self._sent: dict[str, int] = {}
-        self._paused: set[str] = set()
-        self._last_rise: dict[str, float] = {}
-        self._wish: dict[str, tuple[Control, int | None]] = {}
-        self._locks: dict[str, asyncio.Lock] = {}
+        self.failed: Counter[str] = Counter()
+        self.closed = False
 
-    def paused_by_us(self, charger_id: str) -> bool:
-        """Return whether this vehicle is stopped because we paused it."""
-        return charger_id in self._paused
+    def close(self) -> None:
+        """Send nothing more (the site is unloaded or Home Assistant stops)."""
+        self.closed = True
 
-    async def async_apply(
-        self, charger_id: str, control: Control, pilot_a: int | None
-    ) -> None:
-        """Bring the vehicle to ``pilot_a`` (0 pauses; None releases it)."""
-        self._wish[charger_id] = (control, pilot_a)
-        lock = self._locks.setdefault(charger_id, asyncio.Lock())
-        if lock.locked():
-            return  # the running write picks up this wish when it loops
-        async with lock:
-            while (wish := self._wish.pop(charger_id, None)) is not None:
-                await self._write(charger_id, *wish)
+    async def async_send(
+        self, charger_id: str, control: Control, commands: tuple[Command, ...]
+    ) -> Outcome:
+        """Send ``commands`` in order; stop at the first that fails."""
+        done: list[Command] = []
+        for command in commands:
+            if self.closed:
+                break
+            if not await self._send(charger_id, control, command):
+                return Outcome(charger_id, tuple(done), failed=command)
+            done.append(command)
+        return Outcome(charger_id, tuple(done))
 
-    async def _write(
-        self, charger_id: str, control: Control, pilot: int | None
-    ) -> None:
-        if pilot is None:
-            # Released (not managed): undo only a pause of ours.
-            if charger_id in self._paused and control.switch_entity:
-                await self._switch(charger_id, control.switch_entity, on=True)
-            self._paused.discard(charger_id)
-            return
-        if pilot == 0:
-            await self._pause(charger_id, control)
-            return
-        if charger_id in self._paused:
-            if control.switch_entity:
-                await self._switch(charger_id, control.switch_entity, on=True)
-            self._paused.discard(charger_id)
-        await self._set_current(charger_id, control.current_entity, pilot)
-
-    async def _pause(self, charger_id: str, control: Control) -> None:
-        self._paused.add(charger_id)
-        if control.switch_entity:
-            await self._switch(charger_id, control.switch_entity, on=False)
-        else:
-            # No switch: the lowest current the vehicle's entity accepts.
-            await self._set_current(charger_id, control.current_entity, 0)
-
-    async def _set_current(self, charger_id: str, entity_id: str, amps: int) -> None:
-        state = self.hass.states.get(entity_id)
-        if state is None:
-            return
-        low = state.attributes.get("min", 0)
-        high = state.attributes.get("max", amps)
-        value = int(min(max(amps, math.ceil(low)), math.floor(high)))
-        try:
-            shown: float | None = float(state.state)
-        except ValueError:
-            shown = None
-        last = self._sent.get(charger_id)
-        if value in (last, shown):
-            self._sent[charger_id] = value
-            return
-        now = self.hass.loop.time()
-        if value > (last if last is not None else shown or 0):
-            if now - self._last_rise.get(charger_id, -math.inf) < MIN_RISE_INTERVAL_S:
-                return
-            self._last_rise[charger_id] = now
-        if await self._call(
-            charger_id,
-            "number",
-            "set_value",
-            {ATTR_ENTITY_ID: entity_id, "value": value},
-        ):
-            self._sent[charger_id] = value
-
-    async def _switch(self, charger_id: str, entity_id: str, *, on: bool) -> None:
-        state = self.hass.states.get(entity_id)
-        if state is None or state.state == (STATE_ON if on else STATE_OFF):
-            return
-        await self._call(
-            charger_id,
-            "switch",
-            SERVICE_TURN_ON if on else SERVICE_TURN_OFF,
-            {ATTR_ENTITY_ID: entity_id},
-        )
+    async def _send(self, charger_id: str, control: Control, command: Command) -> bool:
+        if isinstance(command, SetCharging):
+            if control.switch_entity is None:
+                return False
+            service = SERVICE_TURN_ON if command.on else SERVICE_TURN_OFF
+            return await self._call(
+                charger_id, "switch", service, {ATTR_ENTITY_ID: control.switch_entity}
+            )
+        data = {ATTR_ENTITY_ID: control.current_entity, "value": command.value_a}
+        for _ in range(command.repeat):
+            if not await self._call(charger_id, "number", "set_value", data):
+                return False
+        return True
 
     async def _call(
         self, charger_id: str, domain: str, service: str, data: dict[str, object]
     ) -> bool:
         self.commands[charger_id] += 1
         try:
-            await self.hass.services.async_call(domain, service, data, blocking=True)
-        except HomeAssistantError as err:
-            LOGGER.warning("Command %s.%s %s failed: %s", domain, service, data, err)
+            async with asyncio.timeout(COMMAND_TIMEOUT_S):
+                await self.hass.services.async_call(
+                    domain, service, data, blocking=True
+                )
+        except Exception as err:  # any failure is the vehicle's, never the loop's
+            self.failed[charger_id] += 1
+            LOGGER.warning(
+                "Command %s.%s %s failed: %s (%s)",
+                domain,
+                service,
+                data,
+                err,
+                type(err).__name__,
+            )
             return False
         return True

@@ -6,6 +6,7 @@ rather than at the next poll. Readings are trusted by age (``last_reported``);
 see ``sources`` for what counts as a reading at all.
 """
 
+import asyncio
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -13,6 +14,8 @@ from typing import Any
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import (
     EVENT_HOMEASSISTANT_STOP,
+    STATE_OFF,
+    STATE_ON,
     STATE_UNAVAILABLE,
     STATE_UNKNOWN,
 )
@@ -26,6 +29,7 @@ from homeassistant.helpers.event import (
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 
+from . import control
 from .actuator import Actuator, Control
 from .const import (
     CONF_CURRENT_ENTITY,
@@ -44,8 +48,8 @@ from .engine import (
     Readings,
     SiteConfig,
     evaluate,
-    site_fallback_limit,
 )
+from .persistence import SiteStore
 from .repairs import RepairTracker, Wanted
 from .settings import (
     SiteSettings,
@@ -107,12 +111,29 @@ class PowerManager(DataUpdateCoordinator[ManagerData]):
         }
         self.settings = settings
         self.actuator = Actuator(hass)
+        self.control = control.ControlState()
+        self.control_config = control.ControlConfig()
+        self.store = SiteStore(hass, entry.entry_id)
         self.state = EngineState.initial()
         self.reader = SiteReader(hass, entry.options)
         self.repairs = RepairTracker(hass, entry.entry_id)
         self._reasons: dict[str, LimitReason] = {}
         self._grid_up: bool | None = None
         self._unreachable_since: dict[str, float] = {}
+        self._reported = _NOTHING_REPORTED
+        self._stopped = False
+
+    async def async_load(self) -> None:
+        """Take back what was paused, written and boosted before a reload or restart."""
+        self.control = await self.store.async_load(
+            self.settings, frozenset(self.subentries)
+        )
+
+    async def async_unload(self) -> None:
+        """Send nothing more and keep what must survive the reload."""
+        self._stopped = True
+        self.actuator.close()
+        await self.store.async_save(self.settings, self.control)
 
     @callback
     def async_start(self) -> None:
@@ -127,8 +148,10 @@ class PowerManager(DataUpdateCoordinator[ManagerData]):
             entry.async_on_unload(
                 async_track_state_report_event(self.hass, entities, self._on_source)
             )
+        # Not ``async_listen_once``: its listener is gone once it fired, and
+        # removing it again on unload logs "Unable to remove unknown job listener".
         entry.async_on_unload(
-            self.hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, self._on_stop)
+            self.hass.bus.async_listen(EVENT_HOMEASSISTANT_STOP, self._on_stop)
         )
         # A heartbeat for the rules that run on time alone (staleness, resume
         # delay, rotation) when no unit answers and no meter reports.
@@ -151,9 +174,11 @@ class PowerManager(DataUpdateCoordinator[ManagerData]):
         now = dt_util.utcnow().timestamp()
         entry = self.config_entry
         controls = self._controls()
+        # A number whose state or range cannot be read cannot be written.
         controllable = {
-            subentry_id: _available(self.hass.states.get(control.current_entity))
-            for subentry_id, control in controls.items()
+            subentry_id: _number(self.hass.states.get(target.current_entity))
+            is not None
+            for subentry_id, target in controls.items()
         }
         config = engine_config(
             entry, self.subentries, self.settings, controllable=controllable, now=now
@@ -164,7 +189,7 @@ class PowerManager(DataUpdateCoordinator[ManagerData]):
                 charger_reading(
                     subentry_id,
                     coordinator,
-                    paused_by_us=self.actuator.paused_by_us(subentry_id),
+                    paused_by_us=self.control.paused_by_us(subentry_id),
                 )
                 for subentry_id, coordinator in self.chargers.items()
             ),
@@ -177,23 +202,63 @@ class PowerManager(DataUpdateCoordinator[ManagerData]):
             ManagerData(config, readings, decision, site, evaluated_at=now)
         )
         self._announce(decision, site)
+        if apply:
+            self._apply(decision, readings, now)
         self.repairs.update(self._wanted_repairs(decision, controls, controllable, now))
-        if not apply:
+
+    def _apply(self, decision: Decision, readings: Readings, now: float) -> None:
+        """Plan the commands for this decision and send them in the background."""
+        if self._stopped:
             return
-        for subentry_id, control in controls.items():
-            charger = decision.chargers[subentry_id]
-            pilot: int | None = charger.pilot_a
-            # Released vehicles are left alone (a pause of ours is undone).
-            if not self.settings.management_enabled or charger.reason in (
-                LimitReason.NO_VEHICLE,
-                LimitReason.NOT_MANAGED,
-            ):
-                pilot = None
-            entry.async_create_task(
+        controls = self._controls()
+        plan = control.plan(
+            decision,
+            self._vehicles(readings, controls),
+            self.control,
+            now,
+            self.control_config,
+            enabled=self.settings.management_enabled,
+        )
+        self.control = plan.state
+        self._reported = _Reported(
+            plan.limited_by_vehicle, plan.cannot_pause, plan.failing
+        )
+        self.store.schedule(self.settings, self.control)
+        for subentry_id, commands in plan.commands.items():
+            self.config_entry.async_create_task(
                 self.hass,
-                self.actuator.async_apply(subentry_id, control, pilot),
+                self._send(subentry_id, controls[subentry_id], commands),
                 f"{DOMAIN} apply {subentry_id}",
             )
+
+    async def _send(
+        self, subentry_id: str, target: Control, commands: tuple[control.Command, ...]
+    ) -> None:
+        """Send one vehicle's commands, fold the outcome in, and plan again."""
+        outcome = await self.actuator.async_send(subentry_id, target, commands)
+        now = dt_util.utcnow().timestamp()
+        self.control = control.settle(self.control, outcome, now, self.control_config)
+        self.store.schedule(self.settings, self.control)
+        # What waited for these commands to finish goes out now.
+        if (data := self.data) is not None:
+            self._apply(data.decision, data.readings, now)
+
+    def _vehicles(
+        self, readings: Readings, controls: dict[str, Control]
+    ) -> dict[str, control.VehicleInput]:
+        """Return each controlled vehicle as the control loop sees it now."""
+        by_id = {reading.charger_id: reading for reading in readings.chargers}
+        return {
+            subentry_id: control.vehicle_input(
+                by_id[subentry_id],
+                _number(self.hass.states.get(target.current_entity)),
+                _switch(self.hass.states.get(target.switch_entity))
+                if target.switch_entity
+                else None,
+            )
+            for subentry_id, target in controls.items()
+            if subentry_id in by_id
+        }
 
     def _controls(self) -> dict[str, Control]:
         return {
@@ -266,22 +331,73 @@ class PowerManager(DataUpdateCoordinator[ManagerData]):
                     wanted[f"unreachable_{subentry_id}"] = ("charger_unreachable", name)
             if decision.chargers[subentry_id].not_following:
                 wanted[f"not_following_{subentry_id}"] = ("not_following", name)
+            for key, vehicles in self._reported.repairs():
+                if subentry_id in vehicles:
+                    wanted[f"{key}_{subentry_id}"] = (key, name)
         return wanted
 
     async def _on_stop(self, _event: Event[Any]) -> None:
-        """Leave every managed vehicle at its fallback limit when HA stops."""
-        data = self.data
-        if data is None or not self.settings.management_enabled:
+        """Leave every vehicle at no more than it has, and at most its fallback."""
+        if self._stopped:
             return
-        for subentry_id, control in self._controls().items():
-            charger = next(
-                c for c in data.config.chargers if c.charger_id == subentry_id
+        self._stopped = True
+        data = self.data
+        if data is not None and self.settings.management_enabled:
+            controls = self._controls()
+            last = control.on_stop(
+                data.config,
+                self._vehicles(data.readings, controls),
+                self.control,
+                self.control_config,
             )
-            if not charger.managed:
-                continue
-            await self.actuator.async_apply(
-                subentry_id, control, site_fallback_limit(data.config, charger)
+            outcomes = await asyncio.gather(
+                *(
+                    self.actuator.async_send(subentry_id, controls[subentry_id], cmds)
+                    for subentry_id, cmds in last.items()
+                )
             )
+            now = dt_util.utcnow().timestamp()
+            for outcome in outcomes:
+                self.control = control.settle(
+                    self.control, outcome, now, self.control_config
+                )
+        self.actuator.close()
+        await self.store.async_save(self.settings, self.control)
+
+
+@dataclass(frozen=True, slots=True)
+class _Reported:
+    """What the last plan said about the vehicles, for the repairs."""
+
+    limited_by_vehicle: frozenset[str]
+    cannot_pause: frozenset[str]
+    failing: frozenset[str]
+
+    def repairs(self) -> tuple[tuple[str, frozenset[str]], ...]:
+        """Return (translation key, vehicles) for each repair."""
+        return (
+            ("vehicle_max_limits", self.limited_by_vehicle),
+            ("vehicle_cannot_pause", self.cannot_pause),
+            ("commands_failing", self.failing),
+        )
+
+
+_NOTHING_REPORTED = _Reported(frozenset(), frozenset(), frozenset())
+
+
+def _number(state: Any) -> control.CurrentNumber | None:
+    if not _available(state):
+        return None
+    attrs = state.attributes
+    return control.current_number(
+        state.state, attrs.get("min"), attrs.get("max"), attrs.get("step")
+    )
+
+
+def _switch(state: Any) -> bool | None:
+    if state is None or state.state not in (STATE_ON, STATE_OFF):
+        return None
+    return bool(state.state == STATE_ON)
 
 
 def _available(state: Any) -> bool:

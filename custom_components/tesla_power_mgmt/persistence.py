@@ -1,0 +1,78 @@
+"""What a site remembers across a reload and a restart (Home Assistant's storage).
+
+The control loop's own state (what it paused and who paused it, the pilots
+last written) and each charger's pause and boost. Power levels and limits
+are restored by their entities. Written a moment after a change and at
+once on unload and stop.
+"""
+
+from typing import Any
+
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.storage import Store
+
+from .const import DOMAIN
+from .control import ControlState, from_stored, to_stored
+from .settings import SiteSettings
+
+STORAGE_VERSION = 1
+SAVE_DELAY_S = 1.0
+
+
+def storage_key(entry_id: str) -> str:
+    """Return the storage key of one site entry."""
+    return f"{DOMAIN}.{entry_id}"
+
+
+class SiteStore:
+    """Loads and saves one site's state."""
+
+    def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
+        """Nothing is read until ``async_load``."""
+        self._store: Store[dict[str, Any]] = Store(
+            hass, STORAGE_VERSION, storage_key(entry_id)
+        )
+        self._saved: dict[str, Any] | None = None
+
+    async def async_load(
+        self, settings: SiteSettings, charger_ids: frozenset[str]
+    ) -> ControlState:
+        """Restore pauses and boosts into ``settings``; return the control state."""
+        data = await self._store.async_load() or {}
+        self._saved = data
+        chargers = data.get("chargers")
+        if isinstance(chargers, dict):
+            for charger_id, item in chargers.items():
+                live = settings.chargers.get(charger_id)
+                if live is None or not isinstance(item, dict):
+                    continue
+                live.paused = item.get("paused") is True
+                boost = item.get("boost_until")
+                live.boost_until = (
+                    float(boost)
+                    if isinstance(boost, int | float) and not isinstance(boost, bool)
+                    else None
+                )
+        return from_stored(data.get("vehicles"), charger_ids)
+
+    def schedule(self, settings: SiteSettings, state: ControlState) -> None:
+        """Save soon if anything to remember changed."""
+        data = _data(settings, state)
+        if data != self._saved:
+            self._saved = data
+            self._store.async_delay_save(lambda: data, SAVE_DELAY_S)
+
+    async def async_save(self, settings: SiteSettings, state: ControlState) -> None:
+        """Save now."""
+        self._saved = _data(settings, state)
+        await self._store.async_save(self._saved)
+
+
+def _data(settings: SiteSettings, state: ControlState) -> dict[str, Any]:
+    return {
+        "vehicles": to_stored(state),
+        "chargers": {
+            charger_id: {"paused": live.paused, "boost_until": live.boost_until}
+            for charger_id, live in settings.chargers.items()
+        },
+    }
