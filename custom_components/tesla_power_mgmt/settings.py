@@ -7,63 +7,47 @@ the charging threshold) without a reload. Both meet here.
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from homeassistant.config_entries import ConfigEntry, ConfigSubentry
 
 from .const import (
-    CONF_BATTERY_LEVEL_ENTITY,
     CONF_BREAKER,
     CONF_CHARGING_THRESHOLD,
     CONF_CURRENT_ENTITY,
-    CONF_DISCHARGE_CAPABILITY,
-    CONF_GRID_POWER_ENTITY,
-    CONF_GRID_STATUS_ENTITY,
-    CONF_INCREASE_DEADBAND,
-    CONF_INCREASE_INTERVAL,
-    CONF_METER_STALE,
     CONF_NETWORK_LIMIT,
-    CONF_NOT_DRAWING_AFTER,
     CONF_PANEL_LIMIT,
-    CONF_PHASE_CURRENT_ENTITIES,
-    CONF_PHASES,
-    CONF_POWERWALL_UNITS,
     CONF_REGION,
-    CONF_RESUME_DELAY,
-    CONF_ROTATION_INTERVAL,
     CONF_SAFETY_MARGIN,
-    CONF_STALE_FALLBACK,
-    CONF_SUPPLY,
-    CONF_VOLTAGE,
-    CONF_WIRED_PHASE,
     DEFAULT_CHARGING_THRESHOLD,
-    DEFAULT_DISCHARGE_CAPABILITY,
     DEFAULT_SAFETY_MARGIN,
     NAMEPLATE_CURRENT,
     SUBENTRY_TYPE_CHARGER,
-    Supply,
-    WiredPhase,
 )
 from .engine import (
-    ChargerConfig,
-    OutageConfig,
     Region,
     SiteConfig,
-    Timing,
     charger_max_current,
 )
+from .site_options import (
+    ChargerEntry,
+    has_meter,
+    has_powerwall,
+    site_config,
+)
+
+__all__ = [
+    "BOOST_PRIORITY",
+    "ChargerSettings",
+    "SiteSettings",
+    "charger_subentries",
+    "engine_config",
+    "hardware_max_current",
+    "has_meter",
+    "has_powerwall",
+]
 
 # A boosted charger outranks every priority a user can set.
 BOOST_PRIORITY = 1000
-
-_TIMING_OPTIONS = {
-    CONF_METER_STALE: "meter_stale_s",
-    CONF_INCREASE_INTERVAL: "increase_interval_s",
-    CONF_INCREASE_DEADBAND: "increase_deadband_a",
-    CONF_RESUME_DELAY: "resume_delay_s",
-    CONF_ROTATION_INTERVAL: "rotation_interval_s",
-    CONF_NOT_DRAWING_AFTER: "not_drawing_after_s",
-}
 
 
 @dataclass(slots=True)
@@ -126,40 +110,12 @@ def charger_subentries(entry: ConfigEntry) -> dict[str, ConfigSubentry]:
     }
 
 
-def has_meter(options: Mapping[str, Any]) -> bool:
-    """Return whether dynamic power management has a meter to work from."""
-    return (
-        bool(
-            options.get(CONF_GRID_POWER_ENTITY)
-            or options.get(CONF_PHASE_CURRENT_ENTITIES)
-        )
-        and options.get(CONF_PANEL_LIMIT) is not None
-    )
-
-
-def has_powerwall(options: Mapping[str, Any]) -> bool:
-    """Return whether outage charging has a Powerwall to work from."""
-    return bool(
-        options.get(CONF_GRID_STATUS_ENTITY) and options.get(CONF_BATTERY_LEVEL_ENTITY)
-    )
-
-
 def hardware_max_current(entry: ConfigEntry, subentry: ConfigSubentry) -> int:
     """Return a charger's maximum from its breaker and nameplate alone."""
     region = Region(entry.data[CONF_REGION])
     return charger_max_current(
         region, subentry.data[CONF_BREAKER], NAMEPLATE_CURRENT[region]
     )
-
-
-def charger_phases(entry: ConfigEntry, subentry: ConfigSubentry) -> tuple[int, ...]:
-    """Return the site phases (0 = L1) a charger draws on."""
-    if entry.data[CONF_SUPPLY] != Supply.THREE_PHASE:
-        return (0,)
-    if subentry.data.get(CONF_PHASES) == 3:
-        return (0, 1, 2)
-    wired = WiredPhase(subentry.data.get(CONF_WIRED_PHASE, WiredPhase.L1))
-    return (list(WiredPhase).index(wired),)
 
 
 def engine_config(
@@ -177,21 +133,16 @@ def engine_config(
     its control entity can be written now; one that cannot is budgeted at
     what it measures.
     """
-    options = entry.options
-    region = Region(entry.data[CONF_REGION])
     chargers = []
     for subentry_id, subentry in subentries.items():
         live = settings.chargers[subentry_id]
         boosted = live.boost_until is not None and live.boost_until > now
         has_control = bool(subentry.data.get(CONF_CURRENT_ENTITY))
         chargers.append(
-            ChargerConfig.from_hardware(
+            ChargerEntry(
                 subentry_id,
-                region,
-                subentry.data[CONF_BREAKER],
-                NAMEPLATE_CURRENT[region],
+                subentry.data,
                 live.power_level_a,
-                phases=charger_phases(entry, subentry),
                 priority=BOOST_PRIORITY if boosted else live.priority,
                 # Without a control entity the allocation is shown, not written.
                 managed=live.commandable
@@ -200,31 +151,18 @@ def engine_config(
                 enabled=not live.paused,
             )
         )
-    outage = None
-    if has_powerwall(options):
-        outage = OutageConfig(
-            charging_threshold_pct=settings.charging_threshold_pct,
-            share_surplus_solar=settings.share_surplus_solar,
-            discharge_capability_w=1000.0
-            * options.get(CONF_DISCHARGE_CAPABILITY, DEFAULT_DISCHARGE_CAPABILITY)
-            * options.get(CONF_POWERWALL_UNITS, 1),
-        )
-    return SiteConfig(
-        chargers=tuple(chargers),
-        phase_count=3 if entry.data[CONF_SUPPLY] == Supply.THREE_PHASE else 1,
-        voltage_v=entry.data[CONF_VOLTAGE],
-        network_limit_a=settings.network_limit_a,
-        panel_limit_a=settings.panel_limit_a if has_meter(options) else None,
-        panel_margin_a=settings.safety_margin_a,
-        outage=outage,
-        stale_budget_a=None
-        if (stale := options.get(CONF_STALE_FALLBACK)) is None
-        else int(stale),
-        timing=Timing(
-            **{
-                field_name: options[key]
-                for key, field_name in _TIMING_OPTIONS.items()
-                if key in options
-            }
-        ),
+    live_options = {
+        **entry.options,
+        CONF_NETWORK_LIMIT: settings.network_limit_a,
+        CONF_PANEL_LIMIT: settings.panel_limit_a,
+        CONF_SAFETY_MARGIN: settings.safety_margin_a,
+        CONF_CHARGING_THRESHOLD: settings.charging_threshold_pct,
+    }
+    if not has_meter(entry.options):
+        live_options.pop(CONF_PANEL_LIMIT)
+    return site_config(
+        entry.data,
+        live_options,
+        chargers,
+        share_surplus_solar=settings.share_surplus_solar,
     )
