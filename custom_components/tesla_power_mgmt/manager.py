@@ -220,9 +220,7 @@ class PowerManager(DataUpdateCoordinator[ManagerData]):
             enabled=self.settings.management_enabled,
         )
         self.control = plan.state
-        self._reported = _Reported(
-            plan.limited_by_vehicle, plan.cannot_pause, plan.failing
-        )
+        self._reported = _Reported(plan.limited_by_vehicle, plan.failing)
         self.store.schedule(self.settings, self.control)
         for subentry_id, commands in plan.commands.items():
             self.config_entry.async_create_task(
@@ -370,19 +368,17 @@ class _Reported:
     """What the last plan said about the vehicles, for the repairs."""
 
     limited_by_vehicle: frozenset[str]
-    cannot_pause: frozenset[str]
     failing: frozenset[str]
 
     def repairs(self) -> tuple[tuple[str, frozenset[str]], ...]:
         """Return (translation key, vehicles) for each repair."""
         return (
             ("vehicle_max_limits", self.limited_by_vehicle),
-            ("vehicle_cannot_pause", self.cannot_pause),
             ("commands_failing", self.failing),
         )
 
 
-_NOTHING_REPORTED = _Reported(frozenset(), frozenset(), frozenset())
+_NOTHING_REPORTED = _Reported(frozenset(), frozenset())
 
 
 def _number(state: Any) -> control.CurrentNumber | None:
