@@ -18,6 +18,7 @@ from .limits import (
 from .model import (
     ChargerConfig,
     ChargerReading,
+    CircuitConfig,
     LimitReason,
     MeterReading,
     OutageConfig,
@@ -36,6 +37,7 @@ __all__ = [
     "ChargerDecision",
     "ChargerMemory",
     "ChargerReading",
+    "CircuitConfig",
     "Decision",
     "EngineState",
     "LimitReason",

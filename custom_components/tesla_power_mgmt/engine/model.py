@@ -71,12 +71,16 @@ class OutageConfig:
     ``discharge_capability_w`` is the continuous discharge of all Powerwalls
     (5 kW for a Powerwall 2, 11.5 kW for a Powerwall 3). The charging threshold
     is the user's choice; 50 % keeps half the battery for the house.
+    ``backed_up_phases``: the phases live in an outage (one Powerwall per
+    phase keeps all three); the budget is shared over all of them.
     """
 
     charging_threshold_pct: float = 50.0
     hysteresis_pct: float = 5.0
     share_surplus_solar: bool = True
     discharge_capability_w: float = 5000.0
+    backed_up_phases: tuple[int, ...] = (0,)  # L1: Tesla's default
+    margin_pct: float = 10.0  # of the discharge capability, kept unused
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +89,8 @@ class ChargerConfig:
 
     ``max_current_a``: power level bounded by breaker and nameplate
     (``from_hardware``); ``phases``: the site phases it draws on; ``managed``
-    false: not commandable, a fixed load; ``enabled`` false: paused (0 A).
+    false: not commandable, a fixed load; ``enabled`` false: paused (0 A);
+    ``circuit``: the innermost circuit it is behind (None: the panel's).
     """
 
     charger_id: str
@@ -94,6 +99,7 @@ class ChargerConfig:
     priority: int = 0
     managed: bool = True
     enabled: bool = True
+    circuit: str | None = None
 
     @classmethod
     def from_hardware(
@@ -108,6 +114,7 @@ class ChargerConfig:
         priority: int = 0,
         managed: bool = True,
         enabled: bool = True,
+        circuit: str | None = None,
     ) -> ChargerConfig:
         """Build a charger whose maximum is derived from breaker and power level."""
         return cls(
@@ -119,7 +126,21 @@ class ChargerConfig:
             priority=priority,
             managed=managed,
             enabled=enabled,
+            circuit=circuit,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class CircuitConfig:
+    """A power-sharing group or sub-panel: its limit per phase and where it sits.
+
+    Every charger behind it, nested circuits included, shares ``limit_a``;
+    ``parent`` None: directly in the panel (evcc's circuits nest the same way).
+    """
+
+    circuit_id: str
+    limit_a: float
+    parent: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,8 +148,10 @@ class SiteConfig:
     """The whole site: its chargers and the limits above them.
 
     ``network_limit_a``: the group limit per phase (None: no group);
+    ``circuits``: groups and sub-panels, nested by ``parent``;
     ``panel_limit_a`` - ``panel_margin_a``: the panel, from the meter;
-    ``stale_budget_a``: the cap while an input is stale (None: 6 A).
+    ``stale_budget_a``: all vehicles together per phase while an input is
+    stale, unreachable units included (None: 6 A).
     """
 
     chargers: tuple[ChargerConfig, ...]
@@ -139,6 +162,7 @@ class SiteConfig:
     panel_margin_a: float = 2.0
     outage: OutageConfig | None = None
     stale_budget_a: int | None = None
+    circuits: tuple[CircuitConfig, ...] = ()
     timing: Timing = field(default_factory=Timing)
 
     def __post_init__(self) -> None:
@@ -151,17 +175,49 @@ class SiteConfig:
             msg = f"charger ids must be unique: {ids}"
             raise ValueError(msg)
         for charger in self.chargers:
-            phases = charger.phases
-            if (
-                not phases
-                or len(set(phases)) != len(phases)
-                or any(not 0 <= phase < self.phase_count for phase in phases)
-            ):
+            if not _valid_phases(charger.phases, self.phase_count):
                 msg = f"{charger.charger_id}: phases {charger.phases} not on site"
                 raise ValueError(msg)
             if charger.max_current_a < MIN_CURRENT_A:
                 msg = f"{charger.charger_id}: max current below {MIN_CURRENT_A} A"
                 raise ValueError(msg)
+        self._check_circuits()
+        if self.outage is not None and not _valid_phases(
+            self.outage.backed_up_phases, self.phase_count
+        ):
+            msg = f"backed-up phases {self.outage.backed_up_phases} not on site"
+            raise ValueError(msg)
+
+    def _check_circuits(self) -> None:
+        """Reject unknown parents, cycles and chargers behind unknown circuits."""
+        parents = {circuit.circuit_id: circuit.parent for circuit in self.circuits}
+        if len(parents) != len(self.circuits):
+            msg = "circuit ids must be unique"
+            raise ValueError(msg)
+        for circuit in self.circuits:
+            seen, current = set[str](), circuit.parent
+            while current is not None:
+                if current not in parents or current in seen:
+                    msg = f"{circuit.circuit_id}: parent {circuit.parent} invalid"
+                    raise ValueError(msg)
+                seen.add(current)
+                current = parents[current]
+            if not circuit.limit_a >= 0:  # NaN fails too
+                msg = f"{circuit.circuit_id}: limit {circuit.limit_a} invalid"
+                raise ValueError(msg)
+        for charger in self.chargers:
+            if charger.circuit is not None and charger.circuit not in parents:
+                msg = f"{charger.charger_id}: circuit {charger.circuit} unknown"
+                raise ValueError(msg)
+
+
+def _valid_phases(phases: tuple[int, ...], phase_count: int) -> bool:
+    """Whether ``phases`` are distinct phases of the site, at least one."""
+    return (
+        bool(phases)
+        and len(set(phases)) == len(phases)
+        and all(0 <= phase < phase_count for phase in phases)
+    )
 
 
 @dataclass(frozen=True, slots=True)
