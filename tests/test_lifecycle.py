@@ -1,6 +1,9 @@
 """Stop, reload, restart and unload with paused and held cars: the limits hold."""
 
+from typing import Any
+
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import ATTR_ENTITY_ID, EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
@@ -12,9 +15,10 @@ from custom_components.tesla_power_mgmt.const import (
     SERVICE_BOOST,
     SERVICE_PAUSE,
 )
+from custom_components.tesla_power_mgmt.persistence import storage_key
 
-from .common import SERIAL, FakeWallConnector
-from .site import METER, VOLTS, Car, Sources, poll, start
+from .common import SERIAL, FakeWallConnector, charger_subentry, site_entry
+from .site import CONTROL, METER, VOLTS, Car, Sources, poll, start
 
 PANEL_A = METER["panel_limit"]
 MARGIN_A = METER["safety_margin"]
@@ -160,3 +164,54 @@ async def test_stop_then_unload_logs_no_listener_error(
     assert await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done()
     assert "Unable to remove unknown job listener" not in caplog.text
+
+
+@pytest.mark.parametrize("cycle", [restart, reload])
+async def test_a_waiting_car_keeps_its_waiting_clock(
+    hass: HomeAssistant,
+    wall_connector: FakeWallConnector,
+    car: Car,
+    sources: Sources,
+    freezer: FrozenDateTimeFactory,
+    cycle: object,
+) -> None:
+    sources.home_w = 99 * VOLTS
+    entry = await start(hass, wall_connector, METER, sources)
+    garage = next(iter(entry.subentries))
+    await poll(hass, freezer, 60, sources)
+    before = entry.runtime_data.manager.state.chargers[garage]
+    assert before.queue.waiting_since is not None
+    await cycle(hass, entry)  # type: ignore[operator]
+    after = entry.runtime_data.manager.state.chargers[garage]
+    # Started fresh, the clock would read the time of the restart.
+    assert after.queue.waiting_since == before.queue.waiting_since
+    assert after.pilot_a == before.pilot_a
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        {"version": 1, "data": {"engine": "x", "vehicles": 3, "chargers": [1]}},
+        {"version": 1, "data": {"engine": {"version": 99, "chargers": {"a": 1}}}},
+        {"version": 1, "data": {"engine": {"version": 1, "chargers": {"a": []}}}},
+        {"version": 99, "data": {}},
+        {"version": 1, "data": ["not", "a", "dict"]},
+    ],
+)
+async def test_a_garbage_store_starts_fresh(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    wall_connector: FakeWallConnector,
+    car: Car,
+    sources: Sources,
+    stored: dict[str, Any],
+) -> None:
+    entry = site_entry(charger_subentry(wall_connector.port, **CONTROL), options=METER)
+    hass_storage[storage_key(entry.entry_id)] = {"key": "x", **stored}
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.LOADED
+    garage = next(iter(entry.subentries))
+    assert entry.runtime_data.manager.state.chargers[garage].pilot_a > 0
+    assert within_panel(car, sources)

@@ -128,12 +128,14 @@ class PowerManager(DataUpdateCoordinator[ManagerData]):
         self.control = await self.store.async_load(
             self.settings, frozenset(self.subentries)
         )
+        # Rotation turns and waiting clocks go on where they were.
+        self.state = self.store.engine
 
     async def async_unload(self) -> None:
         """Send nothing more and keep what must survive the reload."""
         self._stopped = True
         self.actuator.close()
-        await self.store.async_save(self.settings, self.control)
+        await self.store.async_save(self.settings, self.control, self.state)
 
     @callback
     def async_start(self) -> None:
@@ -221,7 +223,7 @@ class PowerManager(DataUpdateCoordinator[ManagerData]):
         )
         self.control = plan.state
         self._reported = _Reported(plan.limited_by_vehicle, plan.failing)
-        self.store.schedule(self.settings, self.control)
+        self.store.schedule(self.settings, self.control, self.state)
         for subentry_id, commands in plan.commands.items():
             self.config_entry.async_create_task(
                 self.hass,
@@ -236,7 +238,7 @@ class PowerManager(DataUpdateCoordinator[ManagerData]):
         outcome = await self.actuator.async_send(subentry_id, target, commands)
         now = dt_util.utcnow().timestamp()
         self.control = control.settle(self.control, outcome, now, self.control_config)
-        self.store.schedule(self.settings, self.control)
+        self.store.schedule(self.settings, self.control, self.state)
         # What waited for these commands to finish goes out now.
         if (data := self.data) is not None:
             self._apply(data.decision, data.readings, now)
@@ -360,7 +362,7 @@ class PowerManager(DataUpdateCoordinator[ManagerData]):
                     self.control, outcome, now, self.control_config
                 )
         self.actuator.close()
-        await self.store.async_save(self.settings, self.control)
+        await self.store.async_save(self.settings, self.control, self.state)
 
 
 @dataclass(frozen=True, slots=True)
