@@ -7,6 +7,8 @@ limits are restored by their entities. Written a moment after a change and at
 once on unload and stop; what cannot be read back starts fresh.
 """
 
+from dataclasses import replace
+from types import MappingProxyType
 from typing import Any
 
 from homeassistant.core import HomeAssistant
@@ -15,11 +17,12 @@ from homeassistant.helpers.storage import Store
 
 from .const import DOMAIN, LOGGER
 from .control import ControlState, from_stored, to_stored
-from .engine import EngineState, state_from_dict, state_to_dict
+from .engine import EngineState, LimitReason, state_from_dict, state_to_dict
 from .settings import SiteSettings
 
 STORAGE_VERSION = 1
 SAVE_DELAY_S = 1.0
+_UNMANAGED = frozenset({LimitReason.NOT_MANAGED, LimitReason.DISABLED})
 
 
 def storage_key(entry_id: str) -> str:
@@ -51,7 +54,7 @@ class SiteStore:
         if not isinstance(data, dict):
             data = {}
         self._saved = data
-        self.engine = state_from_dict(data.get("engine"))
+        self.engine = _managed_memory(state_from_dict(data.get("engine")))
         chargers = data.get("chargers")
         if isinstance(chargers, dict):
             for charger_id, item in chargers.items():
@@ -84,6 +87,16 @@ class SiteStore:
         self.engine = engine
         self._saved = _data(settings, state, engine)
         await self._store.async_save(self._saved)
+
+
+def _managed_memory(state: EngineState) -> EngineState:
+    """Drop what was remembered while a charger was not managed: fresh for those."""
+    kept = {
+        charger_id: memory
+        for charger_id, memory in state.chargers.items()
+        if memory.reason not in _UNMANAGED
+    }
+    return replace(state, chargers=MappingProxyType(kept))
 
 
 def _data(
