@@ -2,8 +2,10 @@
 
 It evaluates on every charger poll and on every state change or report of a
 meter or Powerwall entity, so a load spike lowers the pilots in the same event
-rather than at the next poll. Readings are trusted by age (``last_reported``);
-see ``sources`` for what counts as a reading at all.
+rather than at the next poll. A burst of reports (three phase currents, units
+polled together) folds into one evaluation on the next turn of the event loop.
+Readings are trusted by age (``last_reported``); see ``sources`` for what
+counts as a reading at all.
 """
 
 import asyncio
@@ -57,8 +59,6 @@ from .settings import (
 )
 from .site_readings import SiteReader, SiteView, charger_reading
 
-# evse_state codes of a unit delivering current.
-_CHARGING_STATES = frozenset({10, 11})
 # Reasons that mean the site, not the charger, holds a vehicle back.
 THROTTLING_REASONS = frozenset(
     {
@@ -71,9 +71,6 @@ THROTTLING_REASONS = frozenset(
         LimitReason.WAITING_FOR_6A,
     }
 )
-# A site reading beyond a few times the panel is a broken sensor, not a load.
-_PLAUSIBLE_PANEL_FACTOR = 3.0
-_PLAUSIBLE_POWERWALL_W = 1_000_000.0
 UNREACHABLE_REPAIR_AFTER_S = 300.0
 HEARTBEAT = timedelta(seconds=10)
 
@@ -122,6 +119,9 @@ class PowerManager(DataUpdateCoordinator[ManagerData]):
         self._unreachable_since: dict[str, float] = {}
         self._reported = _NOTHING_REPORTED
         self._stopped = False
+        self._pending: asyncio.Handle | None = None
+        # Evaluations run since setup (one per burst of reports).
+        self.evaluations = 0
 
     async def async_load(self) -> None:
         """Take back what was paused, written and boosted before a reload or restart."""
@@ -134,6 +134,9 @@ class PowerManager(DataUpdateCoordinator[ManagerData]):
     async def async_unload(self) -> None:
         """Send nothing more and keep what must survive the reload."""
         self._stopped = True
+        if self._pending is not None:
+            self._pending.cancel()
+            self._pending = None
         self.actuator.close()
         await self.store.async_save(self.settings, self.control, self.state)
 
@@ -142,7 +145,7 @@ class PowerManager(DataUpdateCoordinator[ManagerData]):
         """Listen to chargers, meter and Powerwall; evaluate once now."""
         entry = self.config_entry
         for charger in self.chargers.values():
-            entry.async_on_unload(charger.async_add_listener(self.async_evaluate))
+            entry.async_on_unload(charger.async_add_listener(self.async_request))
         if entities := self.reader.source_entities:
             entry.async_on_unload(
                 async_track_state_change_event(self.hass, entities, self._on_source)
@@ -164,15 +167,28 @@ class PowerManager(DataUpdateCoordinator[ManagerData]):
 
     @callback
     def _on_source(self, _event: Event[Any]) -> None:
-        self.async_evaluate()
+        self.async_request()
 
     @callback
     def _on_tick(self, _now: datetime) -> None:
-        self.async_evaluate()
+        self.async_request()
+
+    @callback
+    def async_request(self) -> None:
+        """Evaluate once for every report arriving before the loop turns (no timer)."""
+        if self._pending is None:
+            self._pending = self.hass.loop.call_soon(self._run_pending)
+
+    @callback
+    def _run_pending(self) -> None:
+        self._pending = None
+        if not self._stopped:
+            self.async_evaluate()
 
     @callback
     def async_evaluate(self, *, apply: bool = True) -> None:
         """Evaluate with the latest readings and (unless told not to) apply it."""
+        self.evaluations += 1
         now = dt_util.utcnow().timestamp()
         entry = self.config_entry
         controls = self._controls()
