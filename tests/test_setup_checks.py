@@ -29,6 +29,7 @@ from custom_components.tesla_power_mgmt.const import (
     CONF_SWITCH_ENTITY,
     DOMAIN,
     SERVICE_BOOST,
+    SERVICE_END_BOOST,
     SERVICE_PAUSE,
     SERVICE_RESUME,
 )
@@ -201,7 +202,9 @@ def charger_device(hass: HomeAssistant, entry: MockConfigEntry) -> str:
     return device.id
 
 
-@pytest.mark.parametrize("service", [SERVICE_PAUSE, SERVICE_RESUME, SERVICE_BOOST])
+@pytest.mark.parametrize(
+    "service", [SERVICE_PAUSE, SERVICE_RESUME, SERVICE_BOOST, SERVICE_END_BOOST]
+)
 async def test_services_refuse_a_charger_without_control(
     hass: HomeAssistant, wall_connector: FakeWallConnector, service: str
 ) -> None:

@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from homeassistant.components.sensor import (
     SensorDeviceClass,
@@ -23,6 +24,7 @@ from homeassistant.const import (
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
+from homeassistant.util import dt as dt_util
 
 from .const import CONF_PHASE_CURRENT_ENTITIES
 from .coordinator import WallConnectorData
@@ -365,7 +367,15 @@ POWERWALL_SENSORS: tuple[SiteSensorDescription, ...] = (
 class ChargerManagementSensorDescription(SensorEntityDescription):
     """A power-management sensor of one Wall Connector."""
 
-    value_fn: Callable[[PowerManager, str], StateType]
+    value_fn: Callable[[PowerManager, str], StateType | datetime]
+
+
+def _boost_ends(manager: PowerManager, charger: str) -> datetime | None:
+    """Return when the charger's boost ends; None without one or once it ended."""
+    until = manager.settings.chargers[charger].boost_until
+    if until is None or until <= dt_util.utcnow().timestamp():
+        return None
+    return dt_util.utc_from_timestamp(until)
 
 
 CHARGER_MANAGEMENT_SENSORS: tuple[ChargerManagementSensorDescription, ...] = (
@@ -395,6 +405,12 @@ CHARGER_MANAGEMENT_SENSORS: tuple[ChargerManagementSensorDescription, ...] = (
         state_class=SensorStateClass.TOTAL_INCREASING,
         entity_category=EntityCategory.DIAGNOSTIC,
         value_fn=lambda manager, charger: manager.actuator.commands[charger],
+    ),
+    ChargerManagementSensorDescription(
+        key="boost_ends",
+        translation_key="boost_ends",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        value_fn=_boost_ends,
     ),
 )
 
@@ -454,7 +470,7 @@ class ChargerManagementSensor(ChargerControlEntity, SensorEntity):
     entity_description: ChargerManagementSensorDescription
 
     @property
-    def native_value(self) -> StateType:
+    def native_value(self) -> StateType | datetime:
         """Return the figure."""
         return self.entity_description.value_fn(self.coordinator, self.subentry_id)
 

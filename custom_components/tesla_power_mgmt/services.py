@@ -1,4 +1,4 @@
-"""Services to boost, pause and resume one charger."""
+"""Services to boost (and end a boost), pause and resume one charger."""
 
 from typing import Any
 
@@ -15,6 +15,7 @@ from .const import (
     CONF_CURRENT_ENTITY,
     DOMAIN,
     SERVICE_BOOST,
+    SERVICE_END_BOOST,
     SERVICE_PAUSE,
     SERVICE_RESUME,
 )
@@ -124,9 +125,16 @@ async def _resume(call: ServiceCall) -> None:
     manager.async_evaluate()
 
 
+async def _end_boost(call: ServiceCall) -> None:
+    manager, charger = _find(call.hass, call.data[ATTR_DEVICE_ID])
+    manager.settings.chargers[charger].boost_until = None
+    manager.async_evaluate()
+
+
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register the services (once, for every site)."""
     hass.services.async_register(DOMAIN, SERVICE_BOOST, _boost, schema=_BOOST)
     hass.services.async_register(DOMAIN, SERVICE_PAUSE, _pause, schema=_CHARGER)
     hass.services.async_register(DOMAIN, SERVICE_RESUME, _resume, schema=_CHARGER)
+    hass.services.async_register(DOMAIN, SERVICE_END_BOOST, _end_boost, schema=_CHARGER)
