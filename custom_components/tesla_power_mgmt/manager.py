@@ -51,6 +51,7 @@ from .engine import (
     SiteConfig,
     evaluate,
 )
+from .figures import ClampLog
 from .persistence import SiteStore
 from .repairs import RepairTracker, Wanted
 from .settings import (
@@ -120,6 +121,7 @@ class PowerManager(DataUpdateCoordinator[ManagerData]):
         self._reported = _NOTHING_REPORTED
         self._stopped = False
         self._pending: asyncio.Handle | None = None
+        self._clamps = ClampLog()
         # Evaluations run since setup (one per burst of reports).
         self.evaluations = 0
 
@@ -220,6 +222,7 @@ class PowerManager(DataUpdateCoordinator[ManagerData]):
             ManagerData(config, readings, decision, site, evaluated_at=now)
         )
         self._announce(decision, site)
+        self._clamps.check(decision, config)
         if apply:
             self._apply(decision, readings, now)
         self.repairs.update(self._wanted_repairs(decision, controls, controllable, now))

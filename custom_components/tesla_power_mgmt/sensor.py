@@ -26,6 +26,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 from homeassistant.util import dt as dt_util
 
+from . import figures
 from .const import CONF_PHASE_CURRENT_ENTITIES
 from .coordinator import WallConnectorData
 from .engine import LimitReason, site_fallback_limit
@@ -310,7 +311,7 @@ GROUP_SENSORS: tuple[SiteSensorDescription, ...] = (
     _amps(
         "available_current",
         SiteDevice.GROUP,
-        lambda data: _lowest(data.decision.available_current_a),
+        lambda data: _lowest(figures.available_a(data.decision, data.config)),
     ),
     SiteSensorDescription(
         key="network_size",
@@ -326,12 +327,12 @@ METER_SENSORS: tuple[SiteSensorDescription, ...] = (
     _amps(
         "home_load",
         SiteDevice.METER,
-        lambda data: _highest(data.decision.home_load_a),
+        lambda data: _highest(figures.home_load_a(data.decision, data.config)),
     ),
     _amps(
         "headroom",
         SiteDevice.METER,
-        lambda data: _lowest(data.decision.panel_headroom_a),
+        lambda data: _lowest(figures.headroom_a(data.decision, data.config)),
     ),
 )
 PHASE_METER_SENSORS: tuple[SiteSensorDescription, ...] = tuple(
