@@ -75,3 +75,18 @@ async def test_the_boost_end_survives_a_restart(
     shown = hass.states.get(BOOST_ENDS).state
     await restart(hass, entry)
     assert hass.states.get(BOOST_ENDS).state == shown
+
+
+async def test_the_end_boost_button_ends_the_boost(
+    hass: HomeAssistant, wall_connector: FakeWallConnector, car: Car, sources: Sources
+) -> None:
+    entry = await start(hass, wall_connector, METER, sources)
+    await boost(hass, 30)
+    assert hass.states.get(BOOST_ENDS).state != STATE_UNKNOWN
+    await hass.services.async_call(
+        "button", "press", {"entity_id": "button.garage_end_boost"}, blocking=True
+    )
+    await hass.async_block_till_done()
+    garage = next(iter(entry.subentries))
+    assert entry.runtime_data.manager.settings.chargers[garage].boost_until is None
+    assert hass.states.get(BOOST_ENDS).state == STATE_UNKNOWN

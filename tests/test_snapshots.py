@@ -42,6 +42,7 @@ def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
 
 PLATFORMS = [
     Platform.BINARY_SENSOR,
+    Platform.BUTTON,
     Platform.NUMBER,
     Platform.SENSOR,
     Platform.SWITCH,
