@@ -17,14 +17,17 @@ from bench.facts import SiteFacts
 from bench.observe import ChargerView, Observer
 from custom_components.tesla_power_mgmt import control
 from custom_components.tesla_power_mgmt.const import (
+    CONF_BACKED_UP_PHASES,
     CONF_BATTERY_LEVEL_ENTITY,
     CONF_BREAKER,
     CONF_CHARGING_THRESHOLD,
     CONF_DISCHARGE_CAPABILITY,
     CONF_GRID_STATUS_ENTITY,
+    CONF_GROUP,
     CONF_METER_STALE,
     CONF_NETWORK_LIMIT,
     CONF_PANEL_LIMIT,
+    CONF_PARENT,
     CONF_PHASE_CURRENT_ENTITIES,
     CONF_PHASES,
     CONF_REGION,
@@ -32,6 +35,7 @@ from custom_components.tesla_power_mgmt.const import (
     CONF_SUPPLY,
     CONF_VOLTAGE,
     CONF_WIRED_PHASE,
+    BackedUpPhases,
     Supply,
     WiredPhase,
 )
@@ -50,10 +54,22 @@ from custom_components.tesla_power_mgmt.site_options import ChargerEntry, site_c
 CONTROL = control.ControlConfig()
 
 
+def stored_groups(facts: SiteFacts) -> dict[str, dict[str, Any]]:
+    """Return every group as its group subentry's data, by name as subentry id."""
+    return {
+        g.name: {CONF_NETWORK_LIMIT: g.limit_a}
+        | ({CONF_PARENT: g.parent} if g.parent is not None else {})
+        for g in facts.groups
+    }
+
+
 def stored_site(
     facts: SiteFacts,
 ) -> tuple[dict[str, Any], dict[str, Any], list[ChargerEntry]]:
-    """Return the site as the config and options flows would store it."""
+    """Return the site as the config, subentry and options flows would store it.
+
+    Groups are separate (``stored_groups``); each charger names its innermost.
+    """
     three_phase = len(facts.phases) == 3 and not facts.split_phase
     data = {
         CONF_REGION: Region.NEC if facts.split_phase else Region.IEC,
@@ -66,7 +82,6 @@ def stored_site(
         ],
         CONF_PANEL_LIMIT: facts.main_breaker_a,
         CONF_SAFETY_MARGIN: facts.safety_margin_a,
-        CONF_NETWORK_LIMIT: facts.network_limit_a,
         CONF_METER_STALE: facts.meter_stale_after_s,
     }
     if facts.discharge_capability_w is not None:
@@ -76,11 +91,18 @@ def stored_site(
             CONF_DISCHARGE_CAPABILITY: facts.discharge_capability_w / 1000.0,
             CONF_CHARGING_THRESHOLD: facts.charging_threshold_pct,
         }
+    if three_phase and facts.backup_phases is not None:
+        every = set(facts.backup_phases) == set(facts.phases)
+        options[CONF_BACKED_UP_PHASES] = (
+            BackedUpPhases.ALL if every else BackedUpPhases.L1
+        )
     chargers = []
     for c in facts.chargers:
         wiring: dict[str, Any] = {CONF_PHASES: 3 if len(c.phases) == 3 else 1}
         if three_phase and len(c.phases) == 1:
             wiring[CONF_WIRED_PHASE] = WiredPhase(c.phases[0].lower())
+        if c.groups:
+            wiring[CONF_GROUP] = c.groups[0]
         chargers.append(
             ChargerEntry(
                 c.charger_id,
@@ -93,7 +115,7 @@ def stored_site(
 
 def engine_config(facts: SiteFacts) -> SiteConfig:
     """Return the engine's configuration, built as the integration builds it."""
-    return site_config(*stored_site(facts))
+    return site_config(*stored_site(facts), groups=stored_groups(facts))
 
 
 class OursController(Controller):

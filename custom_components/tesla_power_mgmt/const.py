@@ -11,6 +11,7 @@ DOMAIN: Final = "tesla_power_mgmt"
 LOGGER = logging.getLogger(__package__)
 
 SUBENTRY_TYPE_CHARGER: Final = "charger"
+SUBENTRY_TYPE_GROUP: Final = "group"
 
 # Site entry
 CONF_REGION: Final = "region"
@@ -29,6 +30,10 @@ CONF_PHASES: Final = "phases"
 CONF_WIRED_PHASE: Final = "wired_phase"
 CONF_CURRENT_ENTITY: Final = "charge_current_entity"
 CONF_SWITCH_ENTITY: Final = "charge_switch_entity"
+CONF_GROUP: Final = "group"  # the innermost group it is behind (subentry id)
+
+# Group subentry (power-sharing group or sub-panel): CONF_NETWORK_LIMIT and
+CONF_PARENT: Final = "parent"  # the group it sits in (subentry id; none: the panel)
 DEFAULT_PORT: Final = 80
 
 # Slow-changing endpoints are read less often than vitals.
@@ -77,6 +82,17 @@ CONF_POWERWALL_UNITS: Final = "powerwall_units"
 CONF_CHARGING_THRESHOLD: Final = "charging_threshold"
 DEFAULT_DISCHARGE_CAPABILITY: Final = 5.0  # kW per Powerwall 2
 DEFAULT_CHARGING_THRESHOLD: Final = 50
+CONF_BACKED_UP_PHASES: Final = "backed_up_phases"
+CONF_OUTAGE_MARGIN: Final = "outage_margin"
+DEFAULT_OUTAGE_MARGIN: Final = 10  # % of the discharge capability kept unused
+
+
+class BackedUpPhases(StrEnum):
+    """The phases a Powerwall keeps live in an outage (three-phase sites)."""
+
+    L1 = "l1"  # Tesla's default for three-phase Wall Connectors
+    ALL = "all"
+
 
 # Site options: timing (engine defaults unless changed)
 CONF_METER_STALE: Final = "meter_stale"

@@ -22,6 +22,7 @@ from .const import (
     DEFAULT_SAFETY_MARGIN,
     NAMEPLATE_CURRENT,
     SUBENTRY_TYPE_CHARGER,
+    SUBENTRY_TYPE_GROUP,
 )
 from .engine import (
     Region,
@@ -41,6 +42,7 @@ __all__ = [
     "SiteSettings",
     "charger_subentries",
     "engine_config",
+    "group_subentries",
     "hardware_max_current",
     "has_meter",
     "has_powerwall",
@@ -110,6 +112,15 @@ def charger_subentries(entry: ConfigEntry) -> dict[str, ConfigSubentry]:
     }
 
 
+def group_subentries(entry: ConfigEntry) -> dict[str, ConfigSubentry]:
+    """Return the entry's power-sharing groups by subentry id."""
+    return {
+        subentry_id: subentry
+        for subentry_id, subentry in entry.subentries.items()
+        if subentry.subentry_type == SUBENTRY_TYPE_GROUP
+    }
+
+
 def hardware_max_current(entry: ConfigEntry, subentry: ConfigSubentry) -> int:
     """Return a charger's maximum from its breaker and nameplate alone."""
     region = Region(entry.data[CONF_REGION])
@@ -165,4 +176,7 @@ def engine_config(
         live_options,
         chargers,
         share_surplus_solar=settings.share_surplus_solar,
+        groups={
+            group_id: group.data for group_id, group in group_subentries(entry).items()
+        },
     )

@@ -1,8 +1,9 @@
 """The engine's configuration from what the flows store; no Home Assistant import.
 
 ``settings.engine_config`` and the benchmark both call ``site_config``: the
-site entry's data and options (live values laid over them) and each
-charger's subentry data become one ``SiteConfig``, timing included.
+site entry's data and options (live values laid over them), each charger's
+and each group's subentry data become one ``SiteConfig``, timing included.
+A group or charger naming a group no longer stored sits in the panel.
 """
 
 from collections.abc import Mapping, Sequence
@@ -10,18 +11,22 @@ from dataclasses import dataclass
 from typing import Any
 
 from .const import (
+    CONF_BACKED_UP_PHASES,
     CONF_BATTERY_LEVEL_ENTITY,
     CONF_BREAKER,
     CONF_CHARGING_THRESHOLD,
     CONF_DISCHARGE_CAPABILITY,
     CONF_GRID_POWER_ENTITY,
     CONF_GRID_STATUS_ENTITY,
+    CONF_GROUP,
     CONF_INCREASE_DEADBAND,
     CONF_INCREASE_INTERVAL,
     CONF_METER_STALE,
     CONF_NETWORK_LIMIT,
     CONF_NOT_DRAWING_AFTER,
+    CONF_OUTAGE_MARGIN,
     CONF_PANEL_LIMIT,
+    CONF_PARENT,
     CONF_PHASE_CURRENT_ENTITIES,
     CONF_PHASES,
     CONF_POWERWALL_UNITS,
@@ -35,12 +40,21 @@ from .const import (
     CONF_WIRED_PHASE,
     DEFAULT_CHARGING_THRESHOLD,
     DEFAULT_DISCHARGE_CAPABILITY,
+    DEFAULT_OUTAGE_MARGIN,
     DEFAULT_SAFETY_MARGIN,
     NAMEPLATE_CURRENT,
+    BackedUpPhases,
     Supply,
     WiredPhase,
 )
-from .engine import ChargerConfig, OutageConfig, Region, SiteConfig, Timing
+from .engine import (
+    ChargerConfig,
+    CircuitConfig,
+    OutageConfig,
+    Region,
+    SiteConfig,
+    Timing,
+)
 
 TIMING_OPTIONS = {
     CONF_METER_STALE: "meter_stale_s",
@@ -94,26 +108,62 @@ def charger_phases(
     return (list(WiredPhase).index(wired),)
 
 
+def backed_up_phases(
+    data: Mapping[str, Any], options: Mapping[str, Any]
+) -> tuple[int, ...]:
+    """Return the phases the Powerwall keeps live: every phase only if told so."""
+    if data[CONF_SUPPLY] != Supply.THREE_PHASE:
+        return (0,)
+    every = options.get(CONF_BACKED_UP_PHASES) == BackedUpPhases.ALL
+    return (0, 1, 2) if every else (0,)
+
+
+def circuits(groups: Mapping[str, Mapping[str, Any]]) -> tuple[CircuitConfig, ...]:
+    """Return each group subentry (by id) as a circuit; an unknown parent: none."""
+    return tuple(
+        CircuitConfig(
+            group_id,
+            float(group[CONF_NETWORK_LIMIT]),
+            group.get(CONF_PARENT) if group.get(CONF_PARENT) in groups else None,
+        )
+        for group_id, group in groups.items()
+    )
+
+
+def _outage(
+    data: Mapping[str, Any], options: Mapping[str, Any], share_surplus_solar: bool
+) -> OutageConfig | None:
+    """Return outage charging as configured, or None without a Powerwall."""
+    if not has_powerwall(options):
+        return None
+    return OutageConfig(
+        charging_threshold_pct=options.get(
+            CONF_CHARGING_THRESHOLD, DEFAULT_CHARGING_THRESHOLD
+        ),
+        share_surplus_solar=share_surplus_solar,
+        discharge_capability_w=1000.0
+        * options.get(CONF_DISCHARGE_CAPABILITY, DEFAULT_DISCHARGE_CAPABILITY)
+        * options.get(CONF_POWERWALL_UNITS, 1),
+        backed_up_phases=backed_up_phases(data, options),
+        margin_pct=float(options.get(CONF_OUTAGE_MARGIN, DEFAULT_OUTAGE_MARGIN)),
+    )
+
+
 def site_config(
     data: Mapping[str, Any],
     options: Mapping[str, Any],
     chargers: Sequence[ChargerEntry],
     *,
     share_surplus_solar: bool = True,
+    groups: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> SiteConfig:
-    """Return the engine's configuration of a site as the flows stored it."""
+    """Return the engine's configuration of a site as the flows stored it.
+
+    ``groups``: each group subentry's data by subentry id.
+    """
     region = Region(data[CONF_REGION])
-    outage = None
-    if has_powerwall(options):
-        outage = OutageConfig(
-            charging_threshold_pct=options.get(
-                CONF_CHARGING_THRESHOLD, DEFAULT_CHARGING_THRESHOLD
-            ),
-            share_surplus_solar=share_surplus_solar,
-            discharge_capability_w=1000.0
-            * options.get(CONF_DISCHARGE_CAPABILITY, DEFAULT_DISCHARGE_CAPABILITY)
-            * options.get(CONF_POWERWALL_UNITS, 1),
-        )
+    groups = groups or {}
+    outage = _outage(data, options, share_surplus_solar)
     stale = options.get(CONF_STALE_FALLBACK)
     return SiteConfig(
         chargers=tuple(
@@ -127,6 +177,9 @@ def site_config(
                 priority=c.priority,
                 managed=c.managed,
                 enabled=c.enabled,
+                circuit=c.data.get(CONF_GROUP)
+                if c.data.get(CONF_GROUP) in groups
+                else None,
             )
             for c in chargers
         ),
@@ -137,6 +190,7 @@ def site_config(
         panel_margin_a=options.get(CONF_SAFETY_MARGIN, DEFAULT_SAFETY_MARGIN),
         outage=outage,
         stale_budget_a=None if stale is None else int(stale),
+        circuits=circuits(groups),
         timing=Timing(
             **{
                 field_name: options[key]
