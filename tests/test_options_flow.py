@@ -9,6 +9,7 @@ from homeassistant.helpers import entity_registry as er
 import pytest
 
 from custom_components.tesla_power_mgmt.const import (
+    CONF_BACKED_UP_PHASES,
     CONF_BATTERY_LEVEL_ENTITY,
     CONF_CHARGING_THRESHOLD,
     CONF_DISCHARGE_CAPABILITY,
@@ -17,6 +18,7 @@ from custom_components.tesla_power_mgmt.const import (
     CONF_HOME_LOAD_ENTITY,
     CONF_INCREASE_INTERVAL,
     CONF_NETWORK_LIMIT,
+    CONF_OUTAGE_MARGIN,
     CONF_PANEL_LIMIT,
     CONF_PHASE_CURRENT_ENTITIES,
     CONF_POWERWALL_UNITS,
@@ -24,6 +26,7 @@ from custom_components.tesla_power_mgmt.const import (
     CONF_SCAN_INTERVAL,
     CONF_SOLAR_POWER_ENTITY,
     CONF_STALE_FALLBACK,
+    BackedUpPhases,
     Supply,
 )
 from custom_components.tesla_power_mgmt.engine import Timing
@@ -274,7 +277,39 @@ async def test_powerwall_saved_or_refused_when_incomplete(hass: HomeAssistant) -
         result["flow_id"], {**complete, **numbers}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert entry.options == {**complete, **numbers}
+    assert entry.options == {**complete, **numbers, CONF_OUTAGE_MARGIN: 10}
+
+
+async def test_powerwall_backed_up_phases_and_margin(hass: HomeAssistant) -> None:
+    """Every phase can be chosen on a three-phase site; a margin over 50 % is not."""
+    entry = site_entry(supply=Supply.THREE_PHASE)
+    entry.add_to_hass(hass)
+    result = await open_page(hass, entry, "powerwall")
+    assert CONF_BACKED_UP_PHASES in result["data_schema"].schema
+    given = {
+        CONF_BATTERY_LEVEL_ENTITY: "sensor.pw",
+        CONF_GRID_STATUS_ENTITY: "binary_sensor.grid",
+        CONF_HOME_LOAD_ENTITY: "sensor.load",
+        CONF_BACKED_UP_PHASES: BackedUpPhases.ALL,
+        CONF_OUTAGE_MARGIN: 60,
+    }
+    with pytest.raises(InvalidData):
+        await hass.config_entries.options.async_configure(result["flow_id"], given)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {**given, CONF_OUTAGE_MARGIN: 15}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert entry.options[CONF_BACKED_UP_PHASES] == BackedUpPhases.ALL
+    assert entry.options[CONF_OUTAGE_MARGIN] == 15
+
+
+async def test_backed_up_phases_not_asked_on_a_single_phase_site(
+    hass: HomeAssistant,
+) -> None:
+    entry = site_entry()
+    entry.add_to_hass(hass)
+    result = await open_page(hass, entry, "powerwall")
+    assert CONF_BACKED_UP_PHASES not in result["data_schema"].schema
 
 
 async def test_timing_defaults_are_the_engines(hass: HomeAssistant) -> None:

@@ -5,10 +5,16 @@ from typing import Any
 
 from homeassistant.config_entries import ConfigFlowResult, OptionsFlow
 from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.selector import (
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
+)
 import probatio
 
 from . import entity_inputs, validators
 from .const import (
+    CONF_BACKED_UP_PHASES,
     CONF_BATTERY_LEVEL_ENTITY,
     CONF_CHARGING_THRESHOLD,
     CONF_DISCHARGE_CAPABILITY,
@@ -20,6 +26,7 @@ from .const import (
     CONF_METER_STALE,
     CONF_NETWORK_LIMIT,
     CONF_NOT_DRAWING_AFTER,
+    CONF_OUTAGE_MARGIN,
     CONF_PANEL_LIMIT,
     CONF_PHASE_CURRENT_ENTITIES,
     CONF_POWERWALL_UNITS,
@@ -32,8 +39,10 @@ from .const import (
     CONF_SUPPLY,
     DEFAULT_CHARGING_THRESHOLD,
     DEFAULT_DISCHARGE_CAPABILITY,
+    DEFAULT_OUTAGE_MARGIN,
     DEFAULT_SAFETY_MARGIN,
     DEFAULT_SCAN_INTERVAL,
+    BackedUpPhases,
     Supply,
 )
 from .engine import Timing, network_limit_range
@@ -69,6 +78,8 @@ _POWERWALL_KEYS = (
     CONF_DISCHARGE_CAPABILITY,
     CONF_POWERWALL_UNITS,
     CONF_CHARGING_THRESHOLD,
+    CONF_OUTAGE_MARGIN,
+    CONF_BACKED_UP_PHASES,
 )
 # A split-phase site's meter may give both legs; the engine uses the worse.
 _SPLIT_PHASE_LEGS = 2
@@ -241,6 +252,7 @@ class TeslaPowerMgmtOptionsFlow(OptionsFlow):
                     CONF_DISCHARGE_CAPABILITY,
                     CONF_POWERWALL_UNITS,
                     CONF_CHARGING_THRESHOLD,
+                    CONF_OUTAGE_MARGIN,
                 ),
             )
             required = (
@@ -269,7 +281,11 @@ class TeslaPowerMgmtOptionsFlow(OptionsFlow):
                 probatio.Required(
                     CONF_CHARGING_THRESHOLD, default=DEFAULT_CHARGING_THRESHOLD
                 ): _amount(CONF_CHARGING_THRESHOLD),
+                probatio.Required(
+                    CONF_OUTAGE_MARGIN, default=DEFAULT_OUTAGE_MARGIN
+                ): _amount(CONF_OUTAGE_MARGIN),
             }
+            | self._backed_up_field()
         )
         suggested = user_input
         if user_input is None:
@@ -280,6 +296,23 @@ class TeslaPowerMgmtOptionsFlow(OptionsFlow):
             errors=errors,
             description_placeholders=placeholders,
         )
+
+    def _backed_up_field(self) -> dict[probatio.Marker, Any]:
+        """Which phases the Powerwall keeps live; asked on three-phase sites only."""
+        if self.config_entry.data[CONF_SUPPLY] != Supply.THREE_PHASE:
+            return {}
+        selector = SelectSelector(
+            SelectSelectorConfig(
+                options=list(BackedUpPhases),
+                translation_key=CONF_BACKED_UP_PHASES,
+                mode=SelectSelectorMode.LIST,
+            )
+        )
+        return {
+            probatio.Required(CONF_BACKED_UP_PHASES, default=BackedUpPhases.L1): (
+                selector
+            )
+        }
 
     def _found_powerwall(self) -> dict[str, str]:
         """Suggest the Powerwall entities of Tesla integrations already set up."""
