@@ -189,6 +189,7 @@ def test_every_repair_is_translated() -> None:
 FLOWS = {
     "TeslaPowerMgmtConfigFlow": STRINGS["config"],
     "WallConnectorSubentryFlow": STRINGS["config_subentries"]["charger"],
+    "GroupSubentryFlow": STRINGS["config_subentries"]["group"],
     "TeslaPowerMgmtOptionsFlow": STRINGS["options"],
 }
 

@@ -23,7 +23,7 @@ from homeassistant.helpers.selector import (
 from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
 import probatio
 
-from . import charger_input, validators
+from . import charger_input, group_input, validators
 from .const import (
     CONF_BREAKER,
     CONF_PHASES,
@@ -35,6 +35,7 @@ from .const import (
     DOMAIN,
     LOGGER,
     SUBENTRY_TYPE_CHARGER,
+    SUBENTRY_TYPE_GROUP,
     Supply,
 )
 from .discovery import (
@@ -128,8 +129,11 @@ class TeslaPowerMgmtConfigFlow(ConfigFlow, domain=DOMAIN):
     def async_get_supported_subentry_types(
         cls, config_entry: ConfigEntry
     ) -> dict[str, type[ConfigSubentryFlow]]:
-        """Chargers are added to a site as subentries."""
-        return {SUBENTRY_TYPE_CHARGER: WallConnectorSubentryFlow}
+        """Chargers and power-sharing groups are added to a site as subentries."""
+        return {
+            SUBENTRY_TYPE_CHARGER: WallConnectorSubentryFlow,
+            SUBENTRY_TYPE_GROUP: GroupSubentryFlow,
+        }
 
     async def async_step_user(
         self, user_input: dict[str, Any] | None = None
@@ -380,3 +384,63 @@ class WallConnectorSubentryFlow(ConfigSubentryFlow):
             CONF_PHASES: str(subentry.data.get(CONF_PHASES, 1)),
         }
         return self._form("reconfigure", suggested, errors, placeholders)
+
+
+class GroupSubentryFlow(ConfigSubentryFlow):
+    """Add or reconfigure a power-sharing group or sub-panel of a site."""
+
+    def _form(
+        self,
+        step_id: str,
+        group_id: str | None,
+        suggested: Mapping[str, Any] | None,
+        errors: dict[str, str],
+        placeholders: dict[str, str],
+    ) -> SubentryFlowResult:
+        return self.async_show_form(
+            step_id=step_id,
+            data_schema=self.add_suggested_values_to_schema(
+                group_input.schema(self._get_entry(), group_id), suggested
+            ),
+            errors=errors,
+            description_placeholders=placeholders,
+        )
+
+    async def async_step_user(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Add a group: its name, network limit and the group it sits in."""
+        errors: dict[str, str] = {}
+        placeholders: dict[str, str] = {}
+        if user_input is not None:
+            errors, placeholders, data = group_input.check(
+                self._get_entry(), user_input, None
+            )
+            if not errors:
+                return self.async_create_entry(
+                    title=str(user_input[CONF_NAME]).strip(), data=data
+                )
+        return self._form("user", None, user_input, errors, placeholders)
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Change a group's name, limit or parent; the chargers must still fit."""
+        subentry = self._get_reconfigure_subentry()
+        errors: dict[str, str] = {}
+        placeholders: dict[str, str] = {}
+        if user_input is not None:
+            errors, placeholders, data = group_input.check(
+                self._get_entry(), user_input, subentry.subentry_id
+            )
+            if not errors:
+                return self.async_update_and_abort(
+                    self._get_entry(),
+                    subentry,
+                    title=str(user_input[CONF_NAME]).strip(),
+                    data=data,
+                )
+        suggested = user_input or {CONF_NAME: subentry.title, **subentry.data}
+        return self._form(
+            "reconfigure", subentry.subentry_id, suggested, errors, placeholders
+        )
