@@ -7,19 +7,21 @@ from homeassistant.config_entries import (
     SOURCE_USER,
     ConfigSubentryData,
 )
-from homeassistant.const import CONF_NAME
+from homeassistant.const import CONF_HOST, CONF_NAME, CONF_PORT
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType, InvalidData
 import pytest
 
 from custom_components.tesla_power_mgmt.const import (
+    CONF_BREAKER,
     CONF_GROUP,
     CONF_NETWORK_LIMIT,
     CONF_PARENT,
+    SUBENTRY_TYPE_CHARGER,
     SUBENTRY_TYPE_GROUP,
 )
 
-from .common import charger_subentry, site_entry
+from .common import FakeWallConnector, charger_subentry, site_entry
 
 
 @pytest.fixture(autouse=True)
@@ -113,3 +115,37 @@ async def test_group_cannot_sit_inside_its_own_child(hass: HomeAssistant) -> Non
             {CONF_NAME: "Outer", CONF_NETWORK_LIMIT: 60, CONF_PARENT: "inner"},
         )
     assert entry.subentries["outer"].data == {CONF_NETWORK_LIMIT: 60}
+
+
+async def test_charger_put_in_a_group_or_refused_when_it_does_not_fit(
+    hass: HomeAssistant, wall_connector: FakeWallConnector
+) -> None:
+    """A 48 A charger does not fit a 5 A group; a 40 A one inside a 45 A one it does."""
+    entry = site_entry(
+        _group("tight", 45), _group("small", 5), _group("sub", 40, "tight")
+    )
+    entry.add_to_hass(hass)
+    given = {
+        CONF_HOST: "127.0.0.1",
+        CONF_PORT: wall_connector.port,
+        CONF_BREAKER: 60,
+        CONF_GROUP: "small",
+    }
+    result = await hass.config_entries.subentries.async_init(
+        (entry.entry_id, SUBENTRY_TYPE_CHARGER), context={"source": SOURCE_USER}
+    )
+    assert CONF_GROUP in result["data_schema"].schema
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], given
+    )
+    assert result["errors"] == {CONF_GROUP: "group_limit_range"}
+    assert result["description_placeholders"]["low"] == "6"
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {**given, CONF_GROUP: "sub"}
+    )
+    assert result.get("errors") is None, result.get("errors")
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    charger = next(
+        s for s in entry.subentries.values() if s.subentry_type == SUBENTRY_TYPE_CHARGER
+    )
+    assert charger.data[CONF_GROUP] == "sub"

@@ -20,10 +20,11 @@ from homeassistant.helpers.selector import (
 )
 import probatio
 
-from . import entity_inputs, validators
+from . import entity_inputs, group_input, validators
 from .const import (
     CONF_BREAKER,
     CONF_CURRENT_ENTITY,
+    CONF_GROUP,
     CONF_NETWORK_LIMIT,
     CONF_PHASES,
     CONF_REGION,
@@ -63,6 +64,7 @@ def fields(hass: HomeAssistant, site: ConfigEntry) -> dict[probatio.Marker, Any]
         result[probatio.Required(CONF_WIRED_PHASE, default=WiredPhase.L1)] = _select(
             list(WiredPhase), CONF_WIRED_PHASE
         )
+    result |= group_input.picker(site)
     result[probatio.Optional(CONF_CURRENT_ENTITY)] = entity_inputs.picker(
         hass, entity_inputs.CONTROL_CURRENT
     )
@@ -98,14 +100,26 @@ def check(
     data[CONF_PHASES] = int(user_input.get(CONF_PHASES, 1))
     if data[CONF_PHASES] == 1 and CONF_WIRED_PHASE in user_input:
         data[CONF_WIRED_PHASE] = WiredPhase(user_input[CONF_WIRED_PHASE])
-    for key in (CONF_CURRENT_ENTITY, CONF_SWITCH_ENTITY):
+    for key in (CONF_CURRENT_ENTITY, CONF_SWITCH_ENTITY, CONF_GROUP):
         if user_input.get(key):
             data[key] = user_input[key]
     errors.update(_control_errors(hass, user_input, subentry_id, placeholders))
     if not errors and (limit := _network_limit_error(site, data, subentry_id)):
         errors["base"] = "network_limit_range"
         placeholders = limit
+    if not errors and (group := _group_error(site, data, subentry_id)):
+        errors[CONF_GROUP] = "group_limit_range"
+        placeholders = group
     return errors, placeholders, data
+
+
+def _group_error(
+    site: ConfigEntry, data: Mapping[str, Any], subentry_id: str | None
+) -> dict[str, str] | None:
+    """Return the first group this charger would put out of its range."""
+    region = Region(site.data[CONF_REGION])
+    max_a = charger_max_current(region, data[CONF_BREAKER], NAMEPLATE_CURRENT[region])
+    return group_input.charger_error(site, max_a, data.get(CONF_GROUP), subentry_id)
 
 
 def _control_errors(

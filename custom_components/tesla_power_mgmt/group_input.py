@@ -116,3 +116,47 @@ def _limit_errors(
             "size": str(len(maxima)),
         }
     return {}, {}
+
+
+def picker(site: ConfigEntry) -> dict[probatio.Marker, Any]:
+    """Return the charger form's group field, if the site has groups."""
+    options = [
+        SelectOptionDict(value=gid, label=g.title)
+        for gid, g in group_subentries(site).items()
+    ]
+    if not options:
+        return {}
+    return {
+        probatio.Optional(CONF_GROUP): SelectSelector(
+            SelectSelectorConfig(options=options, mode=SelectSelectorMode.DROPDOWN)
+        )
+    }
+
+
+def charger_error(
+    site: ConfigEntry, max_a: int, group: str | None, subentry_id: str | None
+) -> dict[str, str] | None:
+    """Return the first group this charger (in ``group``) puts out of range."""
+    groups = group_subentries(site)
+    parents = {gid: g.data.get(CONF_PARENT) for gid, g in groups.items()}
+    members: dict[str, list[int]] = {gid: [] for gid in groups}
+    chargers = [
+        (subentry.data.get(CONF_GROUP), hardware_max_current(site, subentry))
+        for other_id, subentry in charger_subentries(site).items()
+        if other_id != subentry_id
+    ]
+    for inner, maximum in [*chargers, (group, max_a)]:
+        if inner in groups:
+            for gid in [inner, *_ancestors(parents, inner)]:
+                members[gid].append(maximum)
+    for gid, maxima in members.items():
+        limit = groups[gid].data[CONF_NETWORK_LIMIT]
+        low, high = network_limit_range(maxima)
+        if maxima and not low <= limit <= high:
+            return {
+                "group": groups[gid].title,
+                "limit": str(limit),
+                "low": str(low),
+                "high": str(high),
+            }
+    return None
