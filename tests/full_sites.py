@@ -4,17 +4,20 @@ Ids are fixed (entry, subentry) so snapshots do not change between runs.
 """
 
 from collections.abc import Iterator
+from types import MappingProxyType
 from typing import Any
 from unittest.mock import PropertyMock, patch
 
-from homeassistant.config_entries import ConfigSubentryData
+from homeassistant.config_entries import ConfigSubentry, ConfigSubentryData
 from homeassistant.const import CONF_HOST, CONF_PORT
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.tesla_power_mgmt.const import (
+    CONF_GROUP,
     CONF_NETWORK_LIMIT,
     CONF_PANEL_LIMIT,
+    CONF_PARENT,
     CONF_PHASE_CURRENT_ENTITIES,
     CONF_PHASES,
     CONF_REGION,
@@ -23,6 +26,7 @@ from custom_components.tesla_power_mgmt.const import (
     CONF_VOLTAGE,
     DOMAIN,
     SUBENTRY_TYPE_CHARGER,
+    SUBENTRY_TYPE_GROUP,
     Supply,
 )
 from custom_components.tesla_power_mgmt.engine import Region
@@ -32,6 +36,8 @@ from .site import CONTROL, METER, POWERWALL, Sources
 
 ENTRY_ID = "01KSITEHOME0000000000000000"
 SUBENTRY_ID = "01KCHARGERGARAGE00000000000"
+GROUP_ID = "01KGROUPGARAGE0000000000000"
+SUB_PANEL_ID = "01KGROUPSUBPANEL00000000000"
 PHASE_SENSORS = ["sensor.meter_l1", "sensor.meter_l2", "sensor.meter_l3"]
 
 
@@ -109,3 +115,48 @@ def every_entity_enabled() -> Iterator[None]:
         return_value=True,
     ):
         yield
+
+
+async def grouped_site(hass: HomeAssistant, unit: FakeWallConnector) -> MockConfigEntry:
+    """The three-phase home with its unit behind a sub-panel inside a group."""
+    unit.bodies["vitals"] = real_payload(VITALS_CHARGING_EU)
+    groups = [
+        ConfigSubentryData(
+            data=data,
+            subentry_id=group_id,
+            subentry_type=SUBENTRY_TYPE_GROUP,
+            title=title,
+            unique_id=None,
+        )
+        for group_id, title, data in (
+            (GROUP_ID, "Garage group", {CONF_NETWORK_LIMIT: 30}),
+            (
+                SUB_PANEL_ID,
+                "Sub-panel",
+                {CONF_NETWORK_LIMIT: 20, CONF_PARENT: GROUP_ID},
+            ),
+        )
+    ]
+    entry = _entry(
+        unit,
+        Supply.THREE_PHASE,
+        Region.IEC,
+        {},
+        **{CONF_PHASES: 3, CONF_GROUP: SUB_PANEL_ID},
+    )
+    entry.subentries = MappingProxyType(  # type: ignore[misc]
+        {
+            **entry.subentries,
+            **{
+                g["subentry_id"]: ConfigSubentry(
+                    data=MappingProxyType(dict(g["data"])),
+                    subentry_id=g["subentry_id"],
+                    subentry_type=g["subentry_type"],
+                    title=g["title"],
+                    unique_id=None,
+                )
+                for g in groups
+            },
+        }
+    )
+    return await _setup(hass, entry)

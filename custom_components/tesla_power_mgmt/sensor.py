@@ -31,9 +31,10 @@ from .const import CONF_PHASE_CURRENT_ENTITIES
 from .coordinator import WallConnectorData
 from .engine import LimitReason, site_fallback_limit
 from .entity import ChargerControlEntity, SiteDevice, SiteEntity, WallConnectorEntity
+from .group_device import GROUP_DEVICE_SENSORS, GroupSensor
 from .manager import ManagerData, PowerManager
 from .models import TeslaPowerMgmtConfigEntry
-from .settings import has_meter, has_powerwall
+from .settings import group_subentries, has_meter, has_powerwall
 from .wall_connector import EVSE_STATES
 
 PARALLEL_UPDATES = 0
@@ -445,6 +446,14 @@ async def async_setup_entry(
     async_add_entities(
         SiteSensor(manager, description, description.device) for description in site
     )
+    for group_id, group in group_subentries(entry).items():
+        async_add_entities(
+            [
+                GroupSensor(manager, group_id, group.title, description)
+                for description in GROUP_DEVICE_SENSORS
+            ],
+            config_subentry_id=group_id,
+        )
 
 
 class SiteSensor(SiteEntity, SensorEntity):
