@@ -107,8 +107,9 @@ def test_unusable_meter_is_stale_and_caps_at_the_lowest_charging_current(meter):
     decision = run(config, Readings(chargers=(asking("c0"), asking("c1")), meter=meter))
     assert decision.stale_inputs == {SiteInput.METER}
     assert decision.panel_headroom_a is None
-    # After a restart no last pilot is known: the stale budget, 6 A by default.
-    assert pilots(decision) == [6, 6]
+    # After a restart no last pilot is known: one site-level stale budget,
+    # 6 A per phase by default, for all of them together.
+    assert pilots(decision) == [6, 0]
     assert reasons(decision) == [LimitReason.STALE_INPUT] * 2
 
 
@@ -147,6 +148,7 @@ OUTAGE = OutageConfig(
     hysteresis_pct=5.0,
     share_surplus_solar=True,
     discharge_capability_w=5000.0,
+    margin_pct=0.0,  # the arithmetic of the budget; the margin has its own test
 )
 
 
@@ -240,7 +242,9 @@ def test_surplus_solar_is_shared_at_threshold():
 def test_surplus_solar_not_shared_when_disabled():
     config = SiteConfig(
         chargers=chargers(1),
-        outage=OutageConfig(charging_threshold_pct=50.0, share_surplus_solar=False),
+        outage=OutageConfig(
+            charging_threshold_pct=50.0, share_surplus_solar=False, margin_pct=0.0
+        ),
     )
     decision = run(config, powerwall(grid_up=False, battery_pct=40.0, solar_w=9000.0))
     assert pilots(decision) == [0]
@@ -285,7 +289,7 @@ def test_stale_powerwall_falls_back(reading):
     )
     assert decision.stale_inputs == {SiteInput.POWERWALL}
     assert decision.outage_power_w is None
-    assert pilots(decision) == [6, 6]
+    assert pilots(decision) == [6, 0]
 
 
 def test_group_under_a_panel_limit_during_an_outage():
@@ -353,7 +357,8 @@ def test_stale_meter_holds_and_lowers_to_the_stale_budget():
     )
     decision = run(config, later, now=40.0, state=run(config, fresh).state)
     assert decision.stale_inputs == {SiteInput.METER}
-    assert pilots(decision) == [6, 6, 0]
+    # One budget for the site: 6 A for all of them together.
+    assert pilots(decision) == [6, 0, 0]
     assert reasons(decision) == [LimitReason.STALE_INPUT] * 3
 
 

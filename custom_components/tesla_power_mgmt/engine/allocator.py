@@ -1,8 +1,9 @@
 """Admission at 6 A, fair sharing in whole amps, and the fit to what is measured.
 
-It knows nothing of chargers or reasons: per phase a capacity and a load
-already committed, and demands in admission order (phases, cap, a floor per
-phase counted whatever the pilot). See docs/engine.md, "Share" and "Fit".
+It knows nothing of chargers or reasons: per row (one limit on one phase) a
+capacity and a load already committed, and demands in admission order (rows,
+cap, a floor per row counted whatever the pilot, the phases it draws on as
+its weight). See docs/engine.md, "Share" and "Fit".
 """
 
 from __future__ import annotations
@@ -18,11 +19,16 @@ EPSILON = 1e-9  # float sums of measured currents must not fail an exact fit
 
 @dataclass(frozen=True, slots=True)
 class Demand:
-    """A vehicle asking for current: its phases, its cap (6 A or more), its floor."""
+    """A vehicle asking for current: its rows, its cap (6 A or more), its floor.
+
+    ``weight``: the phases it draws on; the sharing is fair in power, so at a
+    common level a 1-phase vehicle gets three times a 3-phase one's amps.
+    """
 
     phases: tuple[int, ...]
     cap_a: int
     floor_a: tuple[float, ...]
+    weight: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,11 +58,50 @@ class Request:
     pilot_a: int
     drawn_a: tuple[float, ...]
     previous_a: int | None
+    weight: int = 1
 
 
 def _cost(pilot: float, floor: float) -> float:
     """Return the current a pilot adds on a phase beyond the floor counted."""
     return max(pilot - floor, 0.0)
+
+
+def _added(demand: Demand, before: int, after: int) -> dict[int, float]:
+    """Return per row what raising a demand's pilot from ``before`` adds.
+
+    A row may appear more than once (a power limit over several phases).
+    """
+    added: dict[int, float] = {}
+    for row, floor in zip(demand.phases, demand.floor_a, strict=True):
+        step = _cost(after, floor) - _cost(before, floor)
+        added[row] = added.get(row, 0.0) + step
+    return added
+
+
+def _blocking(
+    capacity_a: Sequence[float],
+    load: Sequence[float],
+    added: dict[int, float],
+    *,
+    free: bool,
+) -> int | None:
+    """Return the first row the addition does not fit on (None: it fits).
+
+    ``free``: what adds nothing fits even on a row already over.
+    """
+    return next(
+        (
+            row
+            for row, step in added.items()
+            if (step > 0 or not free) and load[row] + step > capacity_a[row] + EPSILON
+        ),
+        None,
+    )
+
+
+def _pilot_at(cap: int, weight: int, level: int) -> int:
+    """Return the pilot at a common power level (amps times phases)."""
+    return min(cap, max(MIN_CURRENT_A, level // weight))
 
 
 def allocate(
@@ -73,25 +118,17 @@ def allocate(
     grants: dict[int, Grant] = {}
 
     for index, demand in enumerate(demands):
-        extra = [_cost(MIN_CURRENT_A, floor) for floor in demand.floor_a]
-        blocking = next(
-            (
-                (phase, added)
-                for phase, added in zip(demand.phases, extra, strict=True)
-                # Admitting a vehicle that already draws 6 A costs nothing.
-                if added > 0 and load[phase] + added > capacity_a[phase] + EPSILON
-            ),
-            None,
-        )
-        if blocking is None:
-            for phase, added in zip(demand.phases, extra, strict=True):
-                load[phase] += added
+        # Admitting a vehicle that already draws 6 A costs nothing.
+        extra = _added(demand, 0, MIN_CURRENT_A)
+        row = _blocking(capacity_a, load, extra, free=True)
+        if row is None:
+            for added_row, added in extra.items():
+                load[added_row] += added
             pilots[index] = MIN_CURRENT_A
             admitted.append(index)
         else:
-            phase, added = blocking
-            starved = committed_a[phase] + added > capacity_a[phase] + EPSILON
-            grants[index] = Grant(0, phase, starved)
+            starved = committed_a[row] + extra[row] > capacity_a[row] + EPSILON
+            grants[index] = Grant(0, row, starved)
 
     _fill(capacity_a, load, demands, pilots, admitted)
     full_phase = _spread_remainder(capacity_a, load, demands, pilots, admitted)
@@ -125,16 +162,21 @@ def _fill(
     pilots: list[int],
     admitted: list[int],
 ) -> None:
-    """Raise all admitted demands together until each hits its cap or a full phase."""
+    """Raise all admitted demands together until each hits its cap or a full row.
+
+    The common level is in power (amps times phases drawn on).
+    """
     level = MIN_CURRENT_A
-    active = [index for index in admitted if demands[index].cap_a > level]
+    active = [index for index in admitted if demands[index].cap_a > MIN_CURRENT_A]
     while active:
-        members: dict[int, list[tuple[int, float]]] = {}
+        members: dict[int, list[tuple[int, float, int]]] = {}
         for index in active:
             demand = demands[index]
             for phase, floor in zip(demand.phases, demand.floor_a, strict=True):
-                members.setdefault(phase, []).append((demand.cap_a, floor))
-        top = max(demands[index].cap_a for index in active)
+                members.setdefault(phase, []).append(
+                    (demand.cap_a, floor, demand.weight)
+                )
+        top = max(demands[index].cap_a * demands[index].weight for index in active)
         reach = {
             phase: _highest_level(capacity_a[phase] - load[phase], entries, level, top)
             for phase, entries in members.items()
@@ -147,24 +189,24 @@ def _fill(
         still_active = []
         for index in active:
             demand = demands[index]
-            pilots[index] = min(demand.cap_a, level)
-            if demand.cap_a > level and full.isdisjoint(demand.phases):
+            pilots[index] = _pilot_at(demand.cap_a, demand.weight, level)
+            if pilots[index] < demand.cap_a and full.isdisjoint(demand.phases):
                 still_active.append(index)
         active = still_active
 
 
-def _level_load(entries: list[tuple[int, float]], level: int) -> float:
-    """Return the current that (cap, floor) entries add at a common level."""
+def _level_load(entries: list[tuple[int, float, int]], level: int) -> float:
+    """Return the current that (cap, floor, weight) entries add at a level."""
     total = 0.0
-    for cap, floor in entries:
-        added = (cap if cap < level else level) - floor
+    for cap, floor, weight in entries:
+        added = _pilot_at(cap, weight, level) - floor
         if added > 0.0:
             total += added
     return total
 
 
 def _highest_level(
-    room: float, entries: list[tuple[int, float]], level: int, top: int
+    room: float, entries: list[tuple[int, float, int]], level: int, top: int
 ) -> int:
     """Return the highest common level in [level, top] that fits in ``room``."""
     allowed = room + _level_load(entries, level) + EPSILON
@@ -200,21 +242,11 @@ def _spread_remainder(
             pilot = pilots[index]
             if pilot >= demand.cap_a:
                 continue
-            steps = [
-                (phase, _cost(pilot + 1, floor) - _cost(pilot, floor))
-                for phase, floor in zip(demand.phases, demand.floor_a, strict=True)
-            ]
-            blocking = next(
-                (
-                    phase
-                    for phase, step in steps
-                    if load[phase] + step > capacity_a[phase] + EPSILON
-                ),
-                None,
-            )
+            steps = _added(demand, pilot, pilot + 1)
+            blocking = _blocking(capacity_a, load, steps, free=False)
             if blocking is None:
-                for phase, step in steps:
-                    load[phase] += step
+                for row, step in steps.items():
+                    load[row] += step
                 pilots[index] = pilot + 1
                 full_phase.pop(index, None)
                 granted = True
@@ -323,7 +355,12 @@ def _fit(
         capacity_a,
         load,
         [
-            Demand(requests[index].phases, caps[index], floors[index])
+            Demand(
+                requests[index].phases,
+                caps[index],
+                floors[index],
+                requests[index].weight,
+            )
             for index in sharing
         ],
     )

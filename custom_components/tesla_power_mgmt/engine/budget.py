@@ -1,7 +1,8 @@
 """The site's budget for all vehicles together, per phase, and why.
 
-Network limit, panel headroom (from the meter) and the outage budget (from
-the Powerwall); the tightest on a phase wins and names the reason. See
+Network limit, panel headroom (from the meter) and the stale budget per
+phase, the tightest on a phase winning and naming the reason; and the outage
+budget (from the Powerwall), one power over the backed-up phases. See
 docs/engine.md, "Limits".
 """
 
@@ -20,19 +21,24 @@ from .model import (
 )
 
 UNLIMITED = math.inf
-BACKED_UP_PHASE = 0
+STALE_BUDGET_A = 6
+"""Default stale budget: all vehicles together per phase, the lowest charging."""
 
 
 @dataclass(frozen=True, slots=True)
 class SiteBudget:
-    """The EV budget per phase and what set it.
+    """The EV budget per phase and what set it; the outage budget in amps.
 
     ``reasons[p]`` is the level binding ``capacity_a[p]``; on an unlimited phase
-    it is never used (nothing saturates at infinity).
+    it is never used (nothing saturates at infinity). ``outage_row_a``: the
+    outage power over the site voltage, shared by every backed-up phase.
     """
 
     capacity_a: tuple[float, ...]
     reasons: tuple[LimitReason, ...]
+    outage_row_a: float | None
+    outage_reason: LimitReason
+    live_phases: tuple[int, ...]
     outage_active: bool
     outage_holding: bool
     outage_power_w: float | None
@@ -57,15 +63,17 @@ def site_budget(
     if meter is not None and now - meter.at <= timing.meter_stale_s:
         home_load = _home_load(config, meter, ev_current_a)
     outage_power_w, holding = None, False
+    outage_reason = LimitReason.OUTAGE_BATTERY
+    live = tuple(range(config.phase_count))
     if config.outage is not None:
         if powerwall is None or now - powerwall.at > timing.powerwall_stale_s:
             stale.add(SiteInput.POWERWALL)
         elif not powerwall.grid_up:
             holding = _holding(config.outage, powerwall.battery_pct, outage_holding)
-            outage_power_w, reason = _outage_power(
+            outage_power_w, outage_reason = _outage_power(
                 config.outage, powerwall, sum(ev_current_a) * config.voltage_v, holding
             )
-            levels.append((_outage_phases(config, outage_power_w), reason))
+            live = config.outage.backed_up_phases
     panel_headroom = None
     if config.panel_limit_a is not None:
         if home_load is None:
@@ -78,12 +86,22 @@ def site_budget(
         levels.append(
             ((config.network_limit_a,) * config.phase_count, LimitReason.NETWORK_LIMIT)
         )
+    if stale:
+        budget = (
+            STALE_BUDGET_A if config.stale_budget_a is None else config.stale_budget_a
+        )
+        levels.append(((float(budget),) * config.phase_count, LimitReason.STALE_INPUT))
     capacity, reasons = _tightest(config.phase_count, levels)
     if panel_headroom is not None and outage_power_w is not None:
-        panel_headroom = _within_outage(config, panel_headroom, outage_power_w)
+        panel_headroom = within_outage(panel_headroom, live, outage_power_w, config)
     return SiteBudget(
         capacity_a=capacity,
         reasons=reasons,
+        outage_row_a=None
+        if outage_power_w is None
+        else outage_power_w / config.voltage_v,
+        outage_reason=outage_reason,
+        live_phases=live,
         outage_active=outage_power_w is not None,
         outage_holding=holding,
         outage_power_w=outage_power_w,
@@ -93,19 +111,21 @@ def site_budget(
     )
 
 
-def _outage_phases(config: SiteConfig, power_w: float) -> tuple[float, ...]:
-    """Return the outage budget per phase: all of it on the backed-up phase."""
-    return tuple(
-        power_w / config.voltage_v if phase == BACKED_UP_PHASE else 0.0
-        for phase in range(config.phase_count)
-    )
-
-
-def _within_outage(
-    config: SiteConfig, headroom: tuple[float, ...], power_w: float
+def within_outage(
+    figures: tuple[float, ...],
+    live: tuple[int, ...],
+    power_w: float,
+    config: SiteConfig,
 ) -> tuple[float, ...]:
-    """Return the headroom shown in an outage: no more than the Powerwall gives."""
-    return tuple(map(min, headroom, _outage_phases(config, power_w), strict=True))
+    """Return per-phase figures shown in an outage: at most what the Powerwall gives.
+
+    Nothing on a phase it does not back up.
+    """
+    most = power_w / config.voltage_v
+    return tuple(
+        min(value, most) if phase in live else 0.0
+        for phase, value in enumerate(figures)
+    )
 
 
 def _tightest(
@@ -159,7 +179,8 @@ def _outage_power(
     """Return the power the vehicles may take from the Powerwall, and why."""
     home_w = max(powerwall.site_load_w - ev_power_w, 0.0)
     if not holding:
-        power = outage.discharge_capability_w - home_w + powerwall.solar_w
+        usable_w = outage.discharge_capability_w * (1.0 - outage.margin_pct / 100.0)
+        power = usable_w - home_w + powerwall.solar_w
         return max(power, 0.0), LimitReason.OUTAGE_BATTERY
     surplus = powerwall.solar_w - home_w if outage.share_surplus_solar else 0.0
     if surplus > 0:

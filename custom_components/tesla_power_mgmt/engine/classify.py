@@ -10,14 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .allocator import Demand
-from .budget import BACKED_UP_PHASE, SiteBudget
+from .budget import SiteBudget
 from .limits import MIN_CURRENT_A
 from .model import ChargerConfig, ChargerReading, LimitReason, SiteConfig
 from .pacing import stale_hold_reason, track_following, track_not_drawing
 from .state import ChargerMemory, Following, NotDrawing
-
-STALE_BUDGET_A = MIN_CURRENT_A
-"""Default stale budget per charger: the lowest charging current."""
 
 ACTIVE_PHASE_A = 5.0
 """A vehicle drawing this much on a phase is charging (see ``drawing_phases``)."""
@@ -121,7 +118,7 @@ def _readable(
     committed = _committed(
         config, memory, per_phase, phases=phases, following=following, now=now
     )
-    cap, cap_reason = static_cap(config, charger, memory, budget)
+    cap, cap_reason = static_cap(charger, memory, budget)
     if following.not_following and memory is not None:
         cap, cap_reason = _held(memory, cap, cap_reason)
     idle_reason = _idle_reason(charger, reading, phases, budget)
@@ -174,6 +171,8 @@ def _idle_reason(
     if not (reading.vehicle_connected and reading.vehicle_wants_current):
         return LimitReason.NO_VEHICLE
     if not phases:
+        if budget.outage_active:
+            return budget.outage_reason
         return budget.reasons[charger.phases[0]]
     return None
 
@@ -252,29 +251,24 @@ def drawing_phases(
 
 
 def live_phases(charger: ChargerConfig, budget: SiteBudget) -> tuple[int, ...]:
-    """Return the charger's phases with power: in an outage only L1 is backed up."""
-    if budget.outage_active:
-        return tuple(phase for phase in charger.phases if phase == BACKED_UP_PHASE)
-    return charger.phases
+    """Return the charger's phases with power: in an outage the backed-up ones."""
+    return tuple(phase for phase in charger.phases if phase in budget.live_phases)
 
 
 def static_cap(
-    config: SiteConfig,
     charger: ChargerConfig,
     memory: ChargerMemory | None,
     budget: SiteBudget,
 ) -> tuple[int, LimitReason]:
-    """Return the charger's own cap: power level, or the stale hold if stale.
+    """Return the charger's own cap: power level, or its last pilot if stale.
 
-    While a site input is stale: min(last pilot, stale budget), so a stale
-    input never raises a pilot; after a restart the stale budget alone.
+    A stale input never raises a pilot; the site's stale budget (a level in
+    ``budget``) bounds all of them together.
     """
-    if budget.stale_inputs:
-        stale_cap = (
-            STALE_BUDGET_A if config.stale_budget_a is None else config.stale_budget_a
-        )
-        if memory is not None:
-            stale_cap = min(stale_cap, memory.pilot_a)
-        if stale_cap < charger.max_current_a:
-            return stale_cap, LimitReason.STALE_INPUT
+    if (
+        budget.stale_inputs
+        and memory is not None
+        and memory.pilot_a < charger.max_current_a
+    ):
+        return memory.pilot_a, LimitReason.STALE_INPUT
     return charger.max_current_a, LimitReason.POWER_LEVEL

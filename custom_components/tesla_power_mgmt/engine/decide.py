@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 
 from .allocator import Grant
-from .budget import UNLIMITED, SiteBudget
+from .budget import UNLIMITED, SiteBudget, within_outage
 from .classify import Asking, Idle, Kind, Unmanaged, on_phases
 from .decision import ChargerDecision, Decision
 from .lag import next_lag
@@ -25,16 +25,22 @@ def assemble(
     decided: dict[str, Decided],
     ev_current: tuple[float, ...],
     budget: SiteBudget,
+    circuits: Mapping[str, tuple[float, ...]],
 ) -> Decision:
     """Assemble the decision in configuration order, with the site's figures."""
     ids = [charger.charger_id for charger in config.chargers]
+    available = budget.capacity_a
+    if budget.outage_power_w is not None:
+        available = within_outage(
+            available, budget.live_phases, budget.outage_power_w, config
+        )
     return Decision(
         chargers=MappingProxyType({i: decided[i][0] for i in ids}),
         network_current_a=ev_current,
         available_current_a=tuple(
-            None if capacity == UNLIMITED else capacity
-            for capacity in budget.capacity_a
+            None if capacity == UNLIMITED else capacity for capacity in available
         ),
+        circuit_current_a=MappingProxyType(dict(circuits)),
         panel_headroom_a=budget.panel_headroom_a,
         home_load_a=budget.home_load_a,
         outage_power_w=budget.outage_power_w,
@@ -117,7 +123,8 @@ def decide_asking(
     paced: Paced,
     fit: Grant,
     *,
-    budget: SiteBudget,
+    capacity_a: tuple[float, ...],
+    reasons: tuple[LimitReason, ...],
     anyone_waiting: bool,
     timing: Timing,
     now: float,
@@ -129,7 +136,7 @@ def decide_asking(
     if pilot < paced.pilot_a:
         # Held below its target until the current it needs is measured free.
         assert fit.limited_by is not None
-        reason = budget.reasons[fit.limited_by] if pilot else LimitReason.WAITING_FOR_6A
+        reason = reasons[fit.limited_by] if pilot else LimitReason.WAITING_FOR_6A
     reserved = list(entry.measured_a)
     for phase in entry.demand.phases:
         reserved[phase] = max(reserved[phase], float(pilot))
@@ -159,7 +166,7 @@ def decide_asking(
         clocks=clocks,
         following=entry.following,
         not_drawing=entry.not_drawing,
-        lag=next_lag(memory, pilot, budget.capacity_a, entry.measured_a, now),
+        lag=next_lag(memory, pilot, capacity_a, entry.measured_a, now),
     )
 
 

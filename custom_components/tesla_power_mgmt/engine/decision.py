@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from types import MappingProxyType
 
 from .model import LimitReason, SiteInput
 from .state import EngineState
@@ -39,3 +40,7 @@ class Decision:
     outage_power_w: float | None  # what the Powerwall can give the vehicles
     stale_inputs: frozenset[SiteInput]
     state: EngineState  # pass it to the next evaluate
+    # Measured EV current behind each circuit, per site phase.
+    circuit_current_a: Mapping[str, tuple[float, ...]] = field(
+        default=MappingProxyType({})
+    )

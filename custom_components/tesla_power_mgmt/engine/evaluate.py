@@ -10,18 +10,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from .allocator import Grant, Request, allocate, fit_measured
-from .budget import SiteBudget, site_budget
-from .classify import (
-    STALE_BUDGET_A,
-    Asking,
-    Kind,
-    Unreachable,
-    classify,
-    measured_per_phase,
-)
+from .budget import STALE_BUDGET_A, SiteBudget, site_budget
+from .classify import Asking, Kind, Unreachable, classify, measured_per_phase
 from .decide import Decided, assemble, decide_asking, decide_others
 from .decision import Decision
 from .lag import lag_credited
+from .layout import Layout, circuit_currents, layout
 from .load import (
     BaseLoad,
     Fallback,
@@ -68,13 +62,24 @@ def evaluate(
         )
         for position, charger in enumerate(config.chargers)
     ]
+    rows = layout(config, budget, budget.capacity_a)
     units = [kind for kind in kinds if isinstance(kind, Unreachable)]
-    blind, load = fallbacks(config, units, budget, base_load(config.phase_count, kinds))
-    hold_capacity = lag_credited(config, state, measured, budget.capacity_a, now)
-    decided = _share_pace_fit(
-        config, kinds, blind, load, budget=budget, hold_capacity=hold_capacity, now=now
+    blind, load = fallbacks(
+        config, rows, units, budget, base_load(rows, kinds), now=now
     )
-    return assemble(config, decided, ev_current, budget)
+    hold_capacity = lag_credited(config, state, measured, rows, now)
+    decided = _share_pace_fit(
+        config,
+        kinds,
+        blind,
+        load,
+        rows=rows,
+        budget=budget,
+        hold_capacity=hold_capacity,
+        now=now,
+    )
+    circuits = circuit_currents(config, measured)
+    return assemble(config, decided, ev_current, budget, circuits)
 
 
 def _share_pace_fit(
@@ -83,6 +88,7 @@ def _share_pace_fit(
     blind: Sequence[Fallback],
     load: BaseLoad,
     *,
+    rows: Layout,
     budget: SiteBudget,
     hold_capacity: tuple[float, ...],
     now: float,
@@ -90,12 +96,13 @@ def _share_pace_fit(
     """Share among those asking, pace each, fit all to what is measured, decide."""
     timing = config.timing
     asking = _admission_order(kinds, now, timing.rotation_interval_s)
-    grants = allocate(hold_capacity, load.committed_a, [a.demand for a in asking])
+    demands = [rows.demand(a.charger.charger_id, a.demand) for a in asking]
+    grants = allocate(hold_capacity, load.committed_a, demands)
     paced = [
         pace(
             entry.memory,
             grant.pilot_a,
-            _share_reason(entry, grant, budget),
+            _share_reason(entry, grant, rows.reasons),
             cap_a=entry.demand.cap_a,
             now=now,
             timing=timing,
@@ -105,9 +112,9 @@ def _share_pace_fit(
     fitted = fit_measured(
         hold_capacity,
         load.drawn_a,
-        _requests(blind, asking, paced),
+        _requests(rows, blind, asking, paced),
         timing.follow_tolerance_a,
-        budget.capacity_a,
+        rows.capacity_a,
     )
     decided = decide_others(kinds, blind, fitted[: len(blind)], config, now)
     anyone_waiting = any(grant.pilot_a == 0 for grant in grants)
@@ -119,7 +126,8 @@ def _share_pace_fit(
             grant,
             step,
             fit,
-            budget=budget,
+            capacity_a=rows.capacity_a,
+            reasons=rows.reasons,
             anyone_waiting=anyone_waiting,
             timing=timing,
             now=now,
@@ -143,36 +151,48 @@ def _admission_order(
     )
 
 
-def _share_reason(entry: Asking, grant: Grant, budget: SiteBudget) -> LimitReason:
-    """Why the sharing gave what it gave: its own cap, a full phase, or no 6 A."""
+def _share_reason(
+    entry: Asking, grant: Grant, reasons: tuple[LimitReason, ...]
+) -> LimitReason:
+    """Why the sharing gave what it gave: its own cap, a full row, or no 6 A."""
     if grant.limited_by is None:
         return entry.cap_reason
-    if grant.pilot_a == 0 and not grant.starved:
+    binding = reasons[grant.limited_by]
+    if (
+        grant.pilot_a == 0
+        and not grant.starved
+        and binding is not LimitReason.STALE_INPUT
+    ):
         return LimitReason.WAITING_FOR_6A
-    return budget.reasons[grant.limited_by]
+    return binding
 
 
 def _requests(
-    blind: Sequence[Fallback], asking: Sequence[Asking], paced: Sequence[Paced]
+    rows: Layout,
+    blind: Sequence[Fallback],
+    asking: Sequence[Asking],
+    paced: Sequence[Paced],
 ) -> list[Request]:
-    """Return what the fit is asked: the fallbacks first, then every paced pilot."""
+    """Return what the fit is asked, on rows: the fallbacks, then the paced pilots."""
     requests = [
-        Request(
-            fallback.unit.phases,
-            fallback.pilot_a,
-            (float(fallback.unit.last_a),) * len(fallback.unit.phases),
-            fallback.unit.last_a,
+        rows.request(
+            fallback.unit.charger.charger_id,
+            Request(
+                fallback.unit.phases,
+                fallback.pilot_a,
+                (float(fallback.unit.last_a),) * len(fallback.unit.phases),
+                fallback.unit.last_a,
+            ),
         )
         for fallback in blind
     ]
     for entry, step in zip(asking, paced, strict=True):
         phases = entry.demand.phases
-        requests.append(
-            Request(
-                phases,
-                step.pilot_a,
-                tuple(entry.measured_a[phase] for phase in phases),
-                entry.memory.pilot_a if entry.memory is not None else None,
-            )
+        request = Request(
+            phases,
+            step.pilot_a,
+            tuple(entry.measured_a[phase] for phase in phases),
+            entry.memory.pilot_a if entry.memory is not None else None,
         )
+        requests.append(rows.request(entry.charger.charger_id, request))
     return requests

@@ -1,6 +1,6 @@
-"""Step 2 of an evaluation: the load already on each phase before any sharing.
+"""Step 2 of an evaluation: the load already on each row before any sharing.
 
-Two sums per phase: what the sharing counts (``committed``: draws that are
+Two sums per row: what the sharing counts (``committed``: draws that are
 not a pilot's, steady offsets, reservations) and what the fit starts from
 (``drawn``: everything measured, and the last pilots of units not read).
 """
@@ -14,13 +14,15 @@ import math
 from .allocator import EPSILON
 from .budget import SiteBudget
 from .classify import Asking, Idle, Kind, Unmanaged, Unreachable, on_phases, static_cap
+from .layout import Layout, circuit_path
 from .limits import MIN_CURRENT_A, fallback_limit
 from .model import ChargerConfig, LimitReason, SiteConfig
+from .pacing import pace
 
 
 @dataclass(frozen=True, slots=True)
 class BaseLoad:
-    """Per phase: what the sharing counts, and what the fit starts from."""
+    """Per row: what the sharing counts, and what the fit starts from."""
 
     committed_a: tuple[float, ...]
     drawn_a: tuple[float, ...]
@@ -48,10 +50,10 @@ def network_current(
     return tuple(total)
 
 
-def base_load(phase_count: int, kinds: Sequence[Kind]) -> BaseLoad:
-    """Sum what the readable and unmanaged chargers already put on each phase."""
-    committed = [0.0] * phase_count
-    drawn = [0.0] * phase_count
+def base_load(rows: Layout, kinds: Sequence[Kind]) -> BaseLoad:
+    """Sum what the readable and unmanaged chargers already put on each row."""
+    committed = [0.0] * len(rows.capacity_a)
+    drawn = [0.0] * len(rows.capacity_a)
     for kind in kinds:
         if isinstance(kind, Unmanaged):
             counted, measured = kind.load_a, kind.load_a
@@ -59,58 +61,91 @@ def base_load(phase_count: int, kinds: Sequence[Kind]) -> BaseLoad:
             counted, measured = kind.committed_a, kind.measured_a
         else:
             continue
-        for phase in range(phase_count):
-            committed[phase] += counted[phase]
-            drawn[phase] += measured[phase]
+        charger_id = kind.charger.charger_id
+        _add(committed, rows.spread(charger_id, counted))
+        _add(drawn, rows.spread(charger_id, measured))
     return BaseLoad(tuple(committed), tuple(drawn))
+
+
+def _add(total: list[float], added: Sequence[float]) -> None:
+    for row, value in enumerate(added):
+        total[row] += value
 
 
 def fallbacks(
     config: SiteConfig,
+    rows: Layout,
     units: Sequence[Unreachable],
     budget: SiteBudget,
     load: BaseLoad,
+    *,
+    now: float,
 ) -> tuple[tuple[Fallback, ...], BaseLoad]:
     """Give each unreachable unit its fallback within the room left, in order."""
     committed = list(load.committed_a)
     drawn = list(load.drawn_a)
     result = []
     for unit in units:
-        fallback = _fallback(config, unit, budget, committed)
+        charger_id = unit.charger.charger_id
+        unit_rows = {
+            row for phase in unit.phases for row in rows.rows[charger_id][phase]
+        }
+        room = min((rows.capacity_a[r] - committed[r] for r in unit_rows), default=0.0)
+        fallback = _fallback(config, unit, budget, room, now)
         result.append(fallback)
-        for phase in unit.phases:
-            committed[phase] += fallback.reserved_a[phase]
-            drawn[phase] += float(unit.last_a)
+        _add(committed, rows.spread(charger_id, fallback.reserved_a))
+        last = on_phases(unit.phases, config.phase_count, float(unit.last_a))
+        _add(drawn, rows.spread(charger_id, last))
     return tuple(result), BaseLoad(tuple(committed), tuple(drawn))
 
 
 def _fallback(
-    config: SiteConfig, unit: Unreachable, budget: SiteBudget, committed: list[float]
+    config: SiteConfig, unit: Unreachable, budget: SiteBudget, room: float, now: float
 ) -> Fallback:
-    """Command the fallback limit (within the room left) and reserve for it."""
+    """Command the fallback limit (within the room left, paced) and reserve for it."""
     charger, phases = unit.charger, unit.phases
     pilot = 0
     reason = LimitReason.DISABLED
     if charger.enabled:
         reason = LimitReason.FALLBACK_UNREACHABLE
         if phases:
-            room = min(budget.capacity_a[phase] - committed[phase] for phase in phases)
-            cap, _ = static_cap(config, charger, unit.memory, budget)
-            pilot = min(site_fallback_limit(config, charger), cap)
-            if room < pilot:
-                pilot = math.floor(room + EPSILON)
+            cap, _ = static_cap(charger, unit.memory, budget)
+            limit = min(site_fallback_limit(config, charger), cap)
+            pilot = limit if room >= limit else math.floor(room + EPSILON)
             if pilot < MIN_CURRENT_A:
                 pilot = 0
+            # Rises paced as every pilot's: no +1 A step on every poll.
+            paced = pace(
+                unit.memory, pilot, reason, cap_a=limit, now=now, timing=config.timing
+            )
+            pilot = paced.pilot_a
     reserved = on_phases(phases, config.phase_count, float(max(unit.last_a, pilot)))
     return Fallback(unit, pilot, reason, reserved)
 
 
 def site_fallback_limit(config: SiteConfig, charger: ChargerConfig) -> int:
-    """Return the fallback fair limit: the group's (else panel's) limit shared."""
+    """Return the fallback fair limit: the tightest group's limit shared equally.
+
+    Its circuits', the site network limit's, else the panel's.
+    """
+    parents = {circuit.circuit_id: circuit.parent for circuit in config.circuits}
+    limits = {circuit.circuit_id: circuit.limit_a for circuit in config.circuits}
+    behind = dict.fromkeys(limits, 0)
+    for other in config.chargers:
+        for circuit_id in circuit_path(other, parents):
+            behind[circuit_id] += 1
+    shares = [
+        fallback_limit(limits[c], behind[c], charger.max_current_a)
+        for c in circuit_path(charger, parents)
+    ]
     if config.network_limit_a is not None:
-        shared = config.network_limit_a
+        shared: float | None = config.network_limit_a
     elif config.panel_limit_a is not None:
         shared = config.panel_limit_a - config.panel_margin_a
     else:
-        return charger.max_current_a
-    return fallback_limit(shared, len(config.chargers), charger.max_current_a)
+        shared = None
+    if shared is not None:
+        shares.append(
+            fallback_limit(shared, len(config.chargers), charger.max_current_a)
+        )
+    return min(shares, default=charger.max_current_a)
