@@ -3,7 +3,8 @@
 The limits are recomputed here from the inputs, independently of the engine.
 """
 
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 import math
 
 from hypothesis import HealthCheck, given, settings, strategies as st
@@ -12,6 +13,7 @@ import pytest
 from custom_components.tesla_power_mgmt.engine import (
     MIN_CURRENT_A,
     ChargerConfig,
+    CircuitConfig,
     ChargerReading,
     Decision,
     EngineState,
@@ -53,6 +55,9 @@ def site_configs(draw) -> SiteConfig:
                 enabled=draw(st.sampled_from((True, True, True, False))),
             )
         )
+    circuits = draw(circuit_trees(count))
+    ids = [None] + [circuit.circuit_id for circuit in circuits]
+    chargers = [replace(c, circuit=draw(st.sampled_from(ids))) for c in chargers]
     maxes = [charger.max_current_a for charger in chargers]
     network_limit = draw(
         st.none() | st.integers(MIN_CURRENT_A * count, sum(maxes)).map(float)
@@ -66,6 +71,10 @@ def site_configs(draw) -> SiteConfig:
             hysteresis_pct=st.floats(0, 10),
             share_surplus_solar=st.booleans(),
             discharge_capability_w=st.floats(0, 15000),
+            backed_up_phases=st.sampled_from(
+                ((0,), (0, 1, 2)) if phase_count == 3 else ((0,),)
+            ),
+            margin_pct=st.floats(0, 20),
         )
     )
     return SiteConfig(
@@ -77,7 +86,24 @@ def site_configs(draw) -> SiteConfig:
         panel_margin_a=draw(st.floats(0, 10)),
         outage=outage,
         stale_budget_a=draw(st.none() | st.integers(6, 48)),
+        circuits=circuits,
     )
+
+
+@st.composite
+def circuit_trees(draw, count: int) -> tuple[CircuitConfig, ...]:
+    """Zero to three circuits, each inside an earlier one or in the panel."""
+    circuits: list[CircuitConfig] = []
+    for index in range(draw(st.integers(0, 3))):
+        parents = [None] + [circuit.circuit_id for circuit in circuits]
+        circuits.append(
+            CircuitConfig(
+                f"g{index}",
+                float(draw(st.integers(0, 30 * count))),
+                draw(st.sampled_from(parents)),
+            )
+        )
+    return tuple(circuits)
 
 
 @st.composite
@@ -159,19 +185,88 @@ def outage_active(config: SiteConfig, readings: Readings) -> bool:
 
 def live_phases(config: SiteConfig, readings: Readings, charger: ChargerConfig):
     if outage_active(config, readings):
-        return tuple(phase for phase in charger.phases if phase == 0)
+        backed = config.outage.backed_up_phases
+        return tuple(phase for phase in charger.phases if phase in backed)
     return charger.phases
 
 
-def oracle_limits(config: SiteConfig, readings: Readings) -> tuple[list[float], bool]:
-    """Return the tightest EV limit per phase, and whether a site input is stale."""
-    limits = [math.inf] * config.phase_count
+@dataclass(frozen=True)
+class Row:
+    """One limit: on which (charger, phase) it counts, how often, and whether a
+    lagging meter sets it (the lag credit applies)."""
+
+    limit: float
+    counts: Callable[[ChargerConfig, int], int]
+    seen_by_meter: bool
+
+
+def behind(config: SiteConfig, charger: ChargerConfig) -> set[str]:
+    parents = {circuit.circuit_id: circuit.parent for circuit in config.circuits}
+    path, current = set(), charger.circuit
+    while current is not None:
+        path.add(current)
+        current = parents[current]
+    return path
+
+
+def oracle_rows(config: SiteConfig, readings: Readings) -> tuple[list[Row], bool]:
+    """Return every limit of the site as a row, and whether an input is stale."""
+    limits, panel, stale = oracle_limits(config, readings)
+    rows = [
+        Row(limit, lambda _c, p, phase=phase: int(p == phase), panel[phase])
+        for phase, limit in enumerate(limits)
+    ]
+    for circuit in config.circuits:
+        for phase in range(config.phase_count):
+            rows.append(
+                Row(
+                    circuit.limit_a,
+                    lambda c, p, phase=phase, cid=circuit.circuit_id: int(
+                        p == phase and cid in behind(config, c)
+                    ),
+                    False,
+                )
+            )
+    if outage_active(config, readings):
+        backed = config.outage.backed_up_phases
+        power = outage_power(config, readings)
+        rows.append(Row(power / config.voltage_v, lambda _c, p: int(p in backed), True))
+    return rows, stale
+
+
+def measured_ev(config: SiteConfig, readings: Readings) -> list[float]:
     fresh = fresh_readings(config, readings)
     ev = [0.0] * config.phase_count
     for charger in config.chargers:
         if charger.charger_id in fresh:
             for phase in charger.phases:
                 ev[phase] += measured_on(charger, fresh[charger.charger_id], phase)
+    return ev
+
+
+def outage_power(config: SiteConfig, readings: Readings) -> float:
+    """What the vehicles may take from the Powerwall, in W (the margin kept)."""
+    outage, powerwall = config.outage, readings.powerwall
+    ev = measured_ev(config, readings)
+    home_w = max(powerwall.site_load_w - sum(ev) * config.voltage_v, 0.0)
+    if powerwall.battery_pct > outage.charging_threshold_pct:
+        usable = outage.discharge_capability_w * (1 - outage.margin_pct / 100)
+        power = usable - home_w + powerwall.solar_w
+    elif outage.share_surplus_solar:
+        power = powerwall.solar_w - home_w
+    else:
+        power = 0.0
+    return max(power, 0.0)
+
+
+def oracle_limits(
+    config: SiteConfig, readings: Readings
+) -> tuple[list[float], list[bool], bool]:
+    """Return per phase the tightest limit, whether the panel sets it, and
+    whether a site input is stale (then one stale budget per phase for all)."""
+    limits = [math.inf] * config.phase_count
+    panel_sets = [False] * config.phase_count
+    ev = measured_ev(config, readings)
     stale = False
     if config.network_limit_a is not None:
         limits = [min(limit, config.network_limit_a) for limit in limits]
@@ -189,27 +284,22 @@ def oracle_limits(config: SiteConfig, readings: Readings) -> tuple[list[float], 
                 home_w = meter.power_w - sum(ev) * volts
                 home = [home_w / volts] * config.phase_count
             panel = config.panel_limit_a - config.panel_margin_a
-            limits = [
-                min(limit, panel - max(h, 0.0))
-                for limit, h in zip(limits, home, strict=True)
-            ]
+            for phase, h in enumerate(home):
+                if panel - max(h, 0.0) < limits[phase]:
+                    limits[phase] = panel - max(h, 0.0)
+                    panel_sets[phase] = True
     powerwall = readings.powerwall
-    if config.outage is not None:
-        if powerwall is None or NOW - powerwall.at > TIMING.powerwall_stale_s:
-            stale = True
-        elif not powerwall.grid_up:
-            outage = config.outage
-            home_w = max(powerwall.site_load_w - sum(ev) * config.voltage_v, 0.0)
-            if powerwall.battery_pct > outage.charging_threshold_pct:
-                power = outage.discharge_capability_w - home_w + powerwall.solar_w
-            elif outage.share_surplus_solar:
-                power = powerwall.solar_w - home_w
-            else:
-                power = 0.0
-            limits[0] = min(limits[0], max(power, 0.0) / config.voltage_v)
-            for phase in range(1, config.phase_count):
-                limits[phase] = min(limits[phase], 0.0)
-    return limits, stale
+    if config.outage is not None and (
+        powerwall is None or NOW - powerwall.at > TIMING.powerwall_stale_s
+    ):
+        stale = True
+    if stale:
+        budget = config.stale_budget_a or MIN_CURRENT_A
+        for phase in range(config.phase_count):
+            if budget < limits[phase]:
+                limits[phase] = float(budget)
+                panel_sets[phase] = False
+    return limits, panel_sets, stale
 
 
 def drawing_phases(
@@ -253,10 +343,13 @@ def at(readings: Readings, moment: float) -> Readings:
     )
 
 
+PerCharger = dict[str, list[float]]
+
+
 def loads(
     config: SiteConfig, readings: Readings, state: EngineState, decision: Decision
-) -> tuple[list[float], list[float]]:
-    """Return per phase the load already there and the total reserved.
+) -> tuple[PerCharger, PerCharger]:
+    """Return per charger and phase the load already there and what is reserved.
 
     Already there: what is measured, the last pilot of a unit that cannot be
     read, the maximum of an unmanaged one that cannot be read. Reserved: for
@@ -266,14 +359,16 @@ def loads(
     must say the same.
     """
     fresh = fresh_readings(config, readings)
-    base = [0.0] * config.phase_count
-    total = [0.0] * config.phase_count
+    base: PerCharger = {}
+    total: PerCharger = {}
     for charger in config.chargers:
         result = decision.chargers[charger.charger_id]
         reading = fresh.get(charger.charger_id)
         memory = state.chargers.get(charger.charger_id)
         last = memory.pilot_a if memory is not None else 0
         live = live_phases(config, readings, charger)
+        base[charger.charger_id] = there_all = [0.0] * config.phase_count
+        total[charger.charger_id] = reserved_all = [0.0] * config.phase_count
         for phase in range(config.phase_count):
             if phase not in charger.phases:
                 assert result.reserved_a[phase] == 0.0
@@ -293,38 +388,49 @@ def loads(
                 used = drawing_phases(charger, reading, live)
                 reserved = max(float(pilot), there) if phase in used else there
             assert result.reserved_a[phase] == pytest.approx(reserved)
-            base[phase] += there
-            total[phase] += reserved
+            there_all[phase] = there
+            reserved_all[phase] = reserved
     return base, total
+
+
+def on_row(config: SiteConfig, row: Row, per_charger: PerCharger) -> float:
+    """Return what a per-charger, per-phase figure adds up to on a row."""
+    return sum(
+        row.counts(charger, phase) * per_charger[charger.charger_id][phase]
+        for charger in config.chargers
+        for phase in range(config.phase_count)
+    )
 
 
 def lag_credit(
     config: SiteConfig, readings: Readings, state: EngineState
-) -> list[float]:
-    """The most the lag rule may add per phase: pilots risen within the window,
-    less what their units show, and falls within the window: how far their
-    units' draw fell since."""
+) -> PerCharger:
+    """The most the lag rule may add per charger and phase: pilots risen within
+    the window, less what their units show, and falls within the window: how
+    far their units' draw fell since."""
     fresh = fresh_readings(config, readings)
-    credit = [0.0] * config.phase_count
+    credit = {c.charger_id: [0.0] * config.phase_count for c in config.chargers}
     for charger in config.chargers:
         memory = state.chargers.get(charger.charger_id)
         reading = fresh.get(charger.charger_id)
         if not charger.managed or reading is None or memory is None:
             continue
+        mine = credit[charger.charger_id]
         rise, fall = memory.lag.rise, memory.lag.fall
         if rise is not None and NOW - rise.at <= TIMING.lag_window_s:
             for phase in charger.phases:
                 expected = min(memory.pilot_a, charger.max_current_a)
-                credit[phase] += max(
-                    expected - measured_on(charger, reading, phase), 0.0
-                )
+                mine[phase] += max(expected - measured_on(charger, reading, phase), 0.0)
         if fall is not None and fall.drawn_a and NOW - fall.at <= TIMING.lag_window_s:
             for phase in charger.phases:
-                credit[phase] += max(
-                    fall.drawn_a[phase] - measured_on(charger, reading, phase),
-                    0.0,
+                mine[phase] += max(
+                    fall.drawn_a[phase] - measured_on(charger, reading, phase), 0.0
                 )
     return credit
+
+
+def touches(config: SiteConfig, row: Row, charger: ChargerConfig, live) -> bool:
+    return any(row.counts(charger, phase) for phase in live)
 
 
 def check_safety(
@@ -332,28 +438,29 @@ def check_safety(
 ) -> None:
     """The rules that hold whatever the history and whatever the vehicles draw.
 
-    (a) Wherever the load already there fits a level's limit, the sum over
-    chargers of max(pilot, measured) fits too.
-    (b) No pilot rises above its previous value while the load already there
-    on one of its phases exceeds that phase's limit.
-    (c) Pilots are 0 or 6 A up to the maximum, never above the target (but an
-    unreachable unit's fallback), and a vehicle that draws 6 A or more on
-    every phase and is given 6 A or more is not paused by what others draw.
+    On every row (a site phase, a circuit on a phase, the Powerwall over its
+    backed-up phases): (a) wherever the load already there fits the row's
+    limit, the sum over chargers of max(pilot, measured) fits too; (b) no
+    pilot rises above its previous value while the load already there on one
+    of its rows exceeds the limit. (c) Pilots are 0 or 6 A up to the maximum,
+    never above the target (but an unreachable unit's fallback), and a
+    vehicle that draws 6 A or more on every phase and is given 6 A or more is
+    not paused by what others draw.
 
-    The measurement-lag credit: within ``lag_window_s`` of its pilot's last
-    rise, a vehicle's pilot not yet shown by its unit may be taken as drawn
-    (the meter may already see it), and within it of its pilot's last fall,
-    the draw its unit no longer shows may be taken as still in the meter,
-    for holds and decreases, so (a) allows the sum of those unseen rises
-    and falls on top of the limit; never beyond the window, and (b) never
-    leans on it.
+    The measurement-lag credit, on rows a lagging meter sets (the panel, the
+    Powerwall) only: within ``lag_window_s`` of its pilot's last rise, a
+    vehicle's pilot not yet shown by its unit may be taken as drawn, and
+    within it of its last fall, the draw its unit no longer shows may be
+    taken as still in the meter, for holds and decreases; never beyond the
+    window, and (b) never leans on it.
     """
-    limits, _ = oracle_limits(config, readings)
+    rows, _ = oracle_rows(config, readings)
     base, total = loads(config, readings, state, decision)
     credit = lag_credit(config, readings, state)
-    for phase, limit in enumerate(limits):
-        if base[phase] <= limit - TOLERANCE:
-            assert total[phase] <= limit + credit[phase] + TOLERANCE
+    for row in rows:
+        allowed = on_row(config, row, credit) if row.seen_by_meter else 0.0
+        if on_row(config, row, base) <= row.limit - TOLERANCE:
+            assert on_row(config, row, total) <= row.limit + allowed + TOLERANCE
     fresh = fresh_readings(config, readings)
     for charger in config.chargers:
         result = decision.chargers[charger.charger_id]
@@ -365,7 +472,11 @@ def check_safety(
         if result.reason != LimitReason.FALLBACK_UNREACHABLE:
             assert result.pilot_a <= result.target_a
         if memory is not None and result.pilot_a > memory.pilot_a:
-            assert all(base[phase] <= limits[phase] + TOLERANCE for phase in live)
+            assert all(
+                on_row(config, row, base) <= row.limit + TOLERANCE
+                for row in rows
+                if touches(config, row, charger, live)
+            )
         reading = fresh.get(charger.charger_id)
         if (
             is_participant(charger, fresh)
@@ -389,7 +500,7 @@ def test_every_phase_of_every_level_stays_within_its_limit(site):
 def test_pilots_are_whole_amps_zero_or_between_6_a_and_the_maximum(site):
     config, readings = site
     decision = run(config, readings)
-    _, stale = oracle_limits(config, readings)
+    _, _, stale = oracle_limits(config, readings)
     for charger in config.chargers:
         result = decision.chargers[charger.charger_id]
         assert type(result.pilot_a) is int
@@ -409,13 +520,13 @@ def test_pilots_are_whole_amps_zero_or_between_6_a_and_the_maximum(site):
 def test_no_vehicle_left_at_0_while_another_has_more_than_6_a_without_reason(site):
     config, readings = site
     decision = run(config, readings)
-    limits, _ = oracle_limits(config, readings)
+    rows, _ = oracle_rows(config, readings)
     fresh = fresh_readings(config, readings)
     _, total = loads(config, readings, EngineState.initial(), decision)
 
-    def others_cut_to_6_a(phase: int, left_out: ChargerConfig) -> float:
-        """What the others would reserve on ``phase`` if cut to 6 A."""
-        cut = total[phase]
+    def others_cut_to_6_a(row: Row, left_out: ChargerConfig) -> float:
+        """What the others would reserve on ``row`` if cut to 6 A."""
+        cut = on_row(config, row, total)
         for other in config.chargers:
             result = decision.chargers[other.charger_id]
             reading = fresh.get(other.charger_id)
@@ -424,65 +535,66 @@ def test_no_vehicle_left_at_0_while_another_has_more_than_6_a_without_reason(sit
                 or not other.managed
                 or reading is None
                 or result.pilot_a <= MIN_CURRENT_A
-                or phase not in live_phases(config, readings, other)
             ):
                 continue
-            drawn = measured_on(other, reading, phase)
-            cut -= max(result.pilot_a, drawn) - max(MIN_CURRENT_A, drawn)
+            for phase in live_phases(config, readings, other):
+                drawn = measured_on(other, reading, phase)
+                cut -= row.counts(other, phase) * (
+                    max(result.pilot_a, drawn) - max(MIN_CURRENT_A, drawn)
+                )
         return cut
+
+    def admitted_at_6_a(row: Row) -> float:
+        """Fixed loads, unread units' targets, 6 A for each admitted vehicle."""
+        counted = 0.0
+        for other in config.chargers:
+            result = decision.chargers[other.charger_id]
+            for phase in live_phases(config, readings, other):
+                weight = row.counts(other, phase)
+                if not other.managed:
+                    counted += weight * result.reserved_a[phase]
+                elif other.charger_id not in fresh:
+                    counted += weight * result.target_a
+                elif result.target_a > 0:
+                    counted += weight * MIN_CURRENT_A
+        return counted
 
     for charger in config.chargers:
         result = decision.chargers[charger.charger_id]
         if not is_participant(charger, fresh) or result.pilot_a > 0:
             continue
-        if result.reason == LimitReason.STALE_INPUT:
-            continue  # the stale budget is below 6 A for everyone
         assert result.reason in {
             LimitReason.WAITING_FOR_6A,
             LimitReason.NETWORK_LIMIT,
             LimitReason.PANEL_HEADROOM,
             LimitReason.OUTAGE_BATTERY,
             LimitReason.OUTAGE_SOLAR,
+            LimitReason.STALE_INPUT,
         }
         live = live_phases(config, readings, charger)
         reading = fresh[charger.charger_id]
+        mine = [row for row in rows if touches(config, row, charger, live)]
         if result.target_a == 0:
             # Left out by the sharing: with every vehicle given some current
-            # cut to 6 A, one of its phases has no 6 A more.
+            # cut to 6 A, one of its rows has no 6 A more for it.
             assert not live or any(
-                sum(
-                    decision.chargers[other.charger_id].reserved_a[phase]
-                    for other in config.chargers
-                    if not other.managed
-                )
-                + sum(
-                    decision.chargers[other.charger_id].target_a
-                    for other in config.chargers
-                    if other.managed
-                    and other.charger_id not in fresh
-                    and phase in live_phases(config, readings, other)
-                )
-                + MIN_CURRENT_A
-                * sum(
-                    1
-                    for other in config.chargers
-                    if other.managed
-                    and other.charger_id in fresh
-                    and phase in live_phases(config, readings, other)
-                    and decision.chargers[other.charger_id].target_a > 0
-                )
-                + MIN_CURRENT_A
-                > limits[phase] + TOLERANCE
-                for phase in live
+                admitted_at_6_a(row)
+                + MIN_CURRENT_A * sum(row.counts(charger, phase) for phase in live)
+                > row.limit + TOLERANCE
+                for row in mine
             )
         else:
             # Held by the measured load: even with the others cut to 6 A
-            # (what they draw stays), 6 A more does not fit on one phase.
+            # (what they draw stays), 6 A more does not fit on one row.
             assert any(
-                others_cut_to_6_a(phase, charger)
-                + max(MIN_CURRENT_A - measured_on(charger, reading, phase), 0.0)
-                > limits[phase] + TOLERANCE
-                for phase in live
+                others_cut_to_6_a(row, charger)
+                + sum(
+                    row.counts(charger, phase)
+                    * max(MIN_CURRENT_A - measured_on(charger, reading, phase), 0.0)
+                    for phase in live
+                )
+                > row.limit + TOLERANCE
+                for row in mine
             )
 
 
