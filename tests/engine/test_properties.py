@@ -13,8 +13,8 @@ import pytest
 from custom_components.tesla_power_mgmt.engine import (
     MIN_CURRENT_A,
     ChargerConfig,
-    CircuitConfig,
     ChargerReading,
+    CircuitConfig,
     Decision,
     EngineState,
     LimitReason,
