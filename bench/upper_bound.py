@@ -25,6 +25,7 @@ import numpy as np
 from scipy.optimize import linprog
 from scipy.sparse import coo_array
 
+from custom_components.tesla_power_mgmt.engine import OutageConfig
 from custom_components.tesla_power_mgmt.engine.evaluate import STALE_BUDGET_A
 from simulator import Scenario, Site
 from simulator.vehicle import VehicleSpec
@@ -81,13 +82,15 @@ class Restrictions:
     Each second the panel's room is ``main breaker - margin - home``, floored
     to whole amps and 0 below the 6 A minimum (integers of 0 or >= 6 A each
     cannot sum to a fraction, nor to 1-5 A); in a stale meter window, once the
-    meter is older than ``meter_stale_after``, each vehicle at most the stale
-    budget. The slice's constraint is the mean of those per-second rooms.
+    meter is older than ``meter_stale_after``, all vehicles together at most
+    the site's stale budget. The slice's constraint is the mean of those
+    per-second rooms. In an outage the Powerwall's margin is kept unused.
     """
 
     margin_a: float
     stale_after_s: float
     stale_budget_a: float
+    outage_margin_pct: float
 
 
 def upper_bound_kwh(scenario: Scenario) -> float:
@@ -109,6 +112,7 @@ def ceiling_kwh(scenario: Scenario) -> float:
             margin_a=management.safety_margin_a,
             stale_after_s=management.meter_stale_after_s,
             stale_budget_a=float(STALE_BUDGET_A),
+            outage_margin_pct=OutageConfig().margin_pct,
         ),
     )
 
@@ -291,7 +295,7 @@ class _Program:
                     )
                     self.row(
                         [(self.var_i(v, k), 1.0) for v in users],
-                        max(0.0, float(self._restricted(room)[up].mean())),
+                        max(0.0, float(self._restricted(room, window)[up].mean())),
                     )
                 for group in spec.groups:
                     members = [
@@ -313,12 +317,27 @@ class _Program:
             held |= (times >= start + self.restrictions.stale_after_s) & (times < end)
         return held
 
-    def _restricted(self, room: np.ndarray) -> np.ndarray:
-        """Return the per-second panel room a whole-amp, 6 A, margin controller has."""
+    def _restricted(self, room: np.ndarray, window: slice) -> np.ndarray:
+        """Return the per-second panel room a whole-amp, 6 A, margin controller has.
+
+        While the meter is stale, all vehicles together at most the stale budget.
+        """
         if self.restrictions is None:
             return room
         whole = np.floor(room - self.restrictions.margin_a)
+        times = self.spec.step_s * np.arange(window.start, window.start + len(room))
+        whole = np.where(
+            self._stale(times),
+            np.minimum(whole, self.restrictions.stale_budget_a),
+            whole,
+        )
         return np.where(whole >= MIN_CURRENT_A, whole, 0.0)
+
+    def _outage_share(self) -> float:
+        """Return the share of the discharge a controller keeping the margin uses."""
+        if self.restrictions is None:
+            return 1.0
+        return 1.0 - self.restrictions.outage_margin_pct / 100.0
 
     def _outage(self) -> None:
         spec = self.spec
@@ -344,7 +363,7 @@ class _Program:
                 if not islanded.any():
                     continue
                 room_w = (
-                    1000.0 * powerwall.max_discharge_kw
+                    1000.0 * powerwall.max_discharge_kw * self._outage_share()
                     + self.profile.solar_w[window]
                     - home_w[window]
                     - fixed_w[window]
