@@ -4,8 +4,10 @@ import pytest
 
 from custom_components.tesla_power_mgmt.engine import (
     ChargerConfig,
+    CircuitConfig,
     EngineState,
     LimitReason,
+    OutageConfig,
     Region,
     SiteConfig,
     Timing,
@@ -46,3 +48,35 @@ def test_defaults():
     assert EngineState.initial() == EngineState()
     assert LimitReason.WAITING_FOR_6A == "waiting_for_6a"
     assert Region.NEC.continuous_fraction == 0.8
+
+
+@pytest.mark.parametrize(
+    ("circuits", "charger_circuit", "message"),
+    [
+        ((CircuitConfig("g", 10.0), CircuitConfig("g", 20.0)), None, "unique"),
+        ((CircuitConfig("g", 10.0, parent="nowhere"),), None, "parent"),
+        (
+            (CircuitConfig("a", 10.0, parent="b"), CircuitConfig("b", 10.0, "a")),
+            None,
+            "parent",
+        ),
+        ((CircuitConfig("g", float("nan")),), None, "limit"),
+        ((CircuitConfig("g", -1.0),), None, "limit"),
+        ((CircuitConfig("g", 10.0),), "other", "unknown"),
+    ],
+)
+def test_circuits_that_cannot_be_reasoned_about_are_refused(
+    circuits, charger_circuit, message
+):
+    with pytest.raises(ValueError, match=message):
+        SiteConfig(
+            chargers=(ChargerConfig("a", circuit=charger_circuit),), circuits=circuits
+        )
+
+
+def test_backed_up_phases_must_be_on_site():
+    with pytest.raises(ValueError, match="backed-up"):
+        SiteConfig(
+            chargers=(ChargerConfig("a"),),
+            outage=OutageConfig(backed_up_phases=(0, 1, 2)),
+        )

@@ -157,3 +157,17 @@ def test_an_unreachable_units_fallback_rises_paced():
     assert held.chargers["c0"].pilot_a == 10
     later = replace(readings, chargers=(asking("c1", 61.0, (14.0,)),))
     assert run(config, later, now=61.0, state=state).chargers["c0"].pilot_a == 20
+
+
+def test_a_charger_on_a_phase_not_backed_up_waits_for_the_grid():
+    config = replace(
+        outage((0,)),
+        chargers=(
+            ChargerConfig("three", 32, phases=(0, 1, 2)),
+            ChargerConfig("l2", 32, phases=(1,)),
+        ),
+    )
+    three = asking("three", current=(0.0, 0.0, 0.0))
+    decision = run(config, Readings((three, asking("l2")), powerwall=grid_down()))
+    assert decision.chargers["l2"].pilot_a == 0
+    assert decision.chargers["l2"].reason is LimitReason.OUTAGE_BATTERY
