@@ -19,8 +19,8 @@ async def test_unavailable_on_grid_a_figure_in_an_outage(
 
     sources.grid_up = False
     await sources.changed()
-    # 5 kW discharge capability - 1 kW home + no solar.
-    assert float(hass.states.get(AVAILABLE).state) == pytest.approx(4000, abs=1)
+    # 5 kW discharge capability less the 10 % outage margin - 1 kW home.
+    assert float(hass.states.get(AVAILABLE).state) == pytest.approx(3500, abs=1)
 
     sources.grid_up = True
     await sources.changed()
