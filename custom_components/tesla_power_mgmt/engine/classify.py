@@ -170,10 +170,8 @@ def _idle_reason(
         return LimitReason.DISABLED
     if not (reading.vehicle_connected and reading.vehicle_wants_current):
         return LimitReason.NO_VEHICLE
-    if not phases:
-        if budget.outage_active:
-            return budget.outage_reason
-        return budget.reasons[charger.phases[0]]
+    if not phases:  # only in an outage: none of its phases is backed up
+        return budget.outage_reason
     return None
 
 
