@@ -1,5 +1,9 @@
 """``site_config`` from stored data: groups, chargers in them, outage options."""
 
+import math
+
+from hypothesis import given, strategies as st
+
 from custom_components.tesla_power_mgmt.const import (
     CONF_BACKED_UP_PHASES,
     CONF_BATTERY_LEVEL_ENTITY,
@@ -16,8 +20,12 @@ from custom_components.tesla_power_mgmt.const import (
     BackedUpPhases,
     Supply,
 )
-from custom_components.tesla_power_mgmt.engine import CircuitConfig, Region
-from custom_components.tesla_power_mgmt.site_options import ChargerEntry, site_config
+from custom_components.tesla_power_mgmt.engine import CircuitConfig, Region, SiteConfig
+from custom_components.tesla_power_mgmt.site_options import (
+    ChargerEntry,
+    circuits,
+    site_config,
+)
 
 THREE_PHASE = {
     CONF_REGION: Region.IEC,
@@ -92,3 +100,29 @@ def test_every_phase_means_the_one_phase_of_a_single_phase_site() -> None:
     outage = site_config(data, options, [_charger("a", **{CONF_PHASES: 1})]).outage
     assert outage is not None
     assert outage.backed_up_phases == (0,)
+
+
+@given(
+    st.dictionaries(
+        st.sampled_from(["a", "b", "c"]),
+        st.fixed_dictionaries(
+            {},
+            optional={
+                CONF_NETWORK_LIMIT: st.none()
+                | st.text(max_size=3)
+                | st.floats(allow_nan=True, allow_infinity=True),
+                CONF_PARENT: st.none() | st.sampled_from(["a", "b", "c", "gone"]),
+            },
+        ),
+    )
+)
+def test_a_hand_edited_group_is_reserved_never_unlimited(groups) -> None:
+    """Whatever the store holds, the circuits are valid and no limit is unknown."""
+    built = circuits(groups)
+    SiteConfig(chargers=(), circuits=built)  # raises on anything invalid
+    for circuit in built:
+        assert math.isfinite(circuit.limit_a)
+        assert circuit.limit_a >= 0
+        stored = groups[circuit.circuit_id].get(CONF_NETWORK_LIMIT)
+        if not isinstance(stored, float) or not math.isfinite(stored) or stored < 0:
+            assert circuit.limit_a == 0.0

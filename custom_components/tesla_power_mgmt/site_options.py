@@ -8,6 +8,7 @@ A group or charger naming a group no longer stored sits in the panel.
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+import math
 from typing import Any
 
 from .const import (
@@ -119,15 +120,43 @@ def backed_up_phases(
 
 
 def circuits(groups: Mapping[str, Mapping[str, Any]]) -> tuple[CircuitConfig, ...]:
-    """Return each group subentry (by id) as a circuit; an unknown parent: none."""
-    return tuple(
-        CircuitConfig(
-            group_id,
-            float(group[CONF_NETWORK_LIMIT]),
-            group.get(CONF_PARENT) if group.get(CONF_PARENT) in groups else None,
-        )
+    """Return each group subentry (by id) as a circuit; an unknown parent: none.
+
+    A limit that cannot be read, or a group in a loop of parents (a hand-edited
+    store), is reserved: 0 A behind it, never unlimited.
+    """
+    parents = {
+        group_id: group.get(CONF_PARENT) if group.get(CONF_PARENT) in groups else None
         for group_id, group in groups.items()
-    )
+    }
+    result = []
+    for group_id, group in groups.items():
+        limit = _group_limit(group.get(CONF_NETWORK_LIMIT))
+        parent = parents[group_id]
+        if _in_a_loop(group_id, parents):
+            limit, parent = 0.0, None
+        result.append(CircuitConfig(group_id, limit, parent))
+    return tuple(result)
+
+
+def _group_limit(value: Any) -> float:
+    """Return a stored group limit, 0 A if it is not a finite number >= 0."""
+    try:
+        limit = float(value)
+    except TypeError, ValueError:
+        return 0.0
+    return limit if math.isfinite(limit) and limit >= 0 else 0.0
+
+
+def _in_a_loop(group_id: str, parents: Mapping[str, str | None]) -> bool:
+    """Whether following the parents from ``group_id`` comes back round."""
+    seen, current = {group_id}, parents[group_id]
+    while current is not None:
+        if current in seen:
+            return True
+        seen.add(current)
+        current = parents[current]
+    return False
 
 
 def _outage(
