@@ -160,6 +160,16 @@ def sites(draw) -> tuple[SiteConfig, Readings]:
     return config, draw(site_readings(config))
 
 
+def grace(configured_s: float, learned_interval_s: float) -> float:
+    """A site input is stale after its grace or three learned intervals."""
+    return max(configured_s, 3 * learned_interval_s)
+
+
+def learned_of(decision: Decision) -> tuple[float, float]:
+    """The meter's and the Powerwall's intervals the engine learned."""
+    return decision.state.meter.interval_s, decision.state.powerwall.interval_s
+
+
 def fresh_readings(config: SiteConfig, readings: Readings) -> dict[str, ChargerReading]:
     return {
         reading.charger_id: reading
@@ -173,18 +183,20 @@ def measured_on(charger: ChargerConfig, reading: ChargerReading, phase: int) -> 
     return max(reading.current_a[offset], 0.0)
 
 
-def outage_active(config: SiteConfig, readings: Readings) -> bool:
+def outage_active(config: SiteConfig, readings: Readings, learned=(0.0, 0.0)) -> bool:
     powerwall = readings.powerwall
     return (
         config.outage is not None
         and powerwall is not None
-        and NOW - powerwall.at <= TIMING.powerwall_stale_s
+        and NOW - powerwall.at <= grace(TIMING.powerwall_stale_s, learned[1])
         and not powerwall.grid_up
     )
 
 
-def live_phases(config: SiteConfig, readings: Readings, charger: ChargerConfig):
-    if outage_active(config, readings):
+def live_phases(
+    config: SiteConfig, readings: Readings, charger: ChargerConfig, learned=(0.0, 0.0)
+):
+    if outage_active(config, readings, learned):
         backed = config.outage.backed_up_phases
         return tuple(phase for phase in charger.phases if phase in backed)
     return charger.phases
@@ -209,9 +221,11 @@ def behind(config: SiteConfig, charger: ChargerConfig) -> set[str]:
     return path
 
 
-def oracle_rows(config: SiteConfig, readings: Readings) -> tuple[list[Row], bool]:
+def oracle_rows(
+    config: SiteConfig, readings: Readings, learned=(0.0, 0.0)
+) -> tuple[list[Row], bool]:
     """Return every limit of the site as a row, and whether an input is stale."""
-    limits, panel, stale = oracle_limits(config, readings)
+    limits, panel, stale = oracle_limits(config, readings, learned)
     rows = [
         Row(limit, lambda _c, p, phase=phase: int(p == phase), panel[phase])
         for phase, limit in enumerate(limits)
@@ -227,9 +241,9 @@ def oracle_rows(config: SiteConfig, readings: Readings) -> tuple[list[Row], bool
                     False,
                 )
             )
-    if outage_active(config, readings):
+    if outage_active(config, readings, learned):
         backed = config.outage.backed_up_phases
-        power = outage_power(config, readings)
+        power = outage_power(config, readings, learned)
         rows.append(Row(power / config.voltage_v, lambda _c, p: int(p in backed), True))
     return rows, stale
 
@@ -244,8 +258,14 @@ def measured_ev(config: SiteConfig, readings: Readings) -> list[float]:
     return ev
 
 
-def outage_power(config: SiteConfig, readings: Readings) -> float:
-    """What the vehicles may take from the Powerwall, in W (the margin kept)."""
+def late_reserve(age_s: float, learned_interval_s: float) -> int:
+    """Whole amps held back for a reading late beyond its learned interval."""
+    late = max(age_s - learned_interval_s, 0.0)
+    return int(TIMING.unseen_rise_a_per_min * late / 60.0)
+
+
+def outage_power(config: SiteConfig, readings: Readings, learned=(0.0, 0.0)) -> float:
+    """What the vehicles may take from the Powerwall, in W (margin and reserve kept)."""
     outage, powerwall = config.outage, readings.powerwall
     ev = measured_ev(config, readings)
     home_w = max(powerwall.site_load_w - sum(ev) * config.voltage_v, 0.0)
@@ -256,11 +276,12 @@ def outage_power(config: SiteConfig, readings: Readings) -> float:
         power = powerwall.solar_w - home_w
     else:
         power = 0.0
-    return max(power, 0.0)
+    reserve = late_reserve(NOW - powerwall.at, learned[1]) * config.voltage_v
+    return max(max(power, 0.0) - reserve, 0.0)
 
 
 def oracle_limits(
-    config: SiteConfig, readings: Readings
+    config: SiteConfig, readings: Readings, learned=(0.0, 0.0)
 ) -> tuple[list[float], list[bool], bool]:
     """Return per phase the tightest limit, whether the panel sets it, and
     whether a site input is stale (then one stale budget per phase for all)."""
@@ -272,7 +293,7 @@ def oracle_limits(
         limits = [min(limit, config.network_limit_a) for limit in limits]
     if config.panel_limit_a is not None:
         meter = readings.meter
-        if meter is None or NOW - meter.at > TIMING.meter_stale_s:
+        if meter is None or NOW - meter.at > grace(TIMING.meter_stale_s, learned[0]):
             stale = True
         else:
             if meter.phase_current_a is not None:
@@ -283,14 +304,16 @@ def oracle_limits(
                 volts = meter.voltage_v or config.voltage_v
                 home_w = meter.power_w - sum(ev) * volts
                 home = [home_w / volts] * config.phase_count
-            panel = config.panel_limit_a - config.panel_margin_a
+            reserve = late_reserve(NOW - meter.at, learned[0])
+            panel = config.panel_limit_a - config.panel_margin_a - reserve
             for phase, h in enumerate(home):
                 if panel - max(h, 0.0) < limits[phase]:
                     limits[phase] = panel - max(h, 0.0)
                     panel_sets[phase] = True
     powerwall = readings.powerwall
     if config.outage is not None and (
-        powerwall is None or NOW - powerwall.at > TIMING.powerwall_stale_s
+        powerwall is None
+        or NOW - powerwall.at > grace(TIMING.powerwall_stale_s, learned[1])
     ):
         stale = True
     if stale:
@@ -366,7 +389,7 @@ def loads(
         reading = fresh.get(charger.charger_id)
         memory = state.chargers.get(charger.charger_id)
         last = memory.pilot_a if memory is not None else 0
-        live = live_phases(config, readings, charger)
+        live = live_phases(config, readings, charger, learned_of(decision))
         base[charger.charger_id] = there_all = [0.0] * config.phase_count
         total[charger.charger_id] = reserved_all = [0.0] * config.phase_count
         for phase in range(config.phase_count):
@@ -454,7 +477,8 @@ def check_safety(
     taken as still in the meter, for holds and decreases; never beyond the
     window, and (b) never leans on it.
     """
-    rows, _ = oracle_rows(config, readings)
+    learned = learned_of(decision)
+    rows, _ = oracle_rows(config, readings, learned)
     base, total = loads(config, readings, state, decision)
     credit = lag_credit(config, readings, state)
     for row in rows:
@@ -465,7 +489,7 @@ def check_safety(
     for charger in config.chargers:
         result = decision.chargers[charger.charger_id]
         memory = state.chargers.get(charger.charger_id)
-        live = live_phases(config, readings, charger)
+        live = live_phases(config, readings, charger, learned)
         assert result.pilot_a == 0 or (
             MIN_CURRENT_A <= result.pilot_a <= charger.max_current_a
         )
@@ -520,7 +544,7 @@ def test_pilots_are_whole_amps_zero_or_between_6_a_and_the_maximum(site):
 def test_no_vehicle_left_at_0_while_another_has_more_than_6_a_without_reason(site):
     config, readings = site
     decision = run(config, readings)
-    rows, _ = oracle_rows(config, readings)
+    rows, _ = oracle_rows(config, readings, learned_of(decision))
     fresh = fresh_readings(config, readings)
     _, total = loads(config, readings, EngineState.initial(), decision)
 
@@ -571,7 +595,7 @@ def test_no_vehicle_left_at_0_while_another_has_more_than_6_a_without_reason(sit
             LimitReason.OUTAGE_SOLAR,
             LimitReason.STALE_INPUT,
         }
-        live = live_phases(config, readings, charger)
+        live = live_phases(config, readings, charger, learned_of(decision))
         reading = fresh[charger.charger_id]
         mine = [row for row in rows if touches(config, row, charger, live)]
         if result.target_a == 0:

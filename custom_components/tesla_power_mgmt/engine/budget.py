@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 import math
 
+from .cadence import Cadence, stale_after, unseen_rise_a
 from .model import (
     LimitReason,
     MeterReading,
@@ -54,33 +55,31 @@ def site_budget(
     *,
     ev_current_a: tuple[float, ...],
     outage_holding: bool,
+    cadences: tuple[Cadence, Cadence],
     now: float,
 ) -> SiteBudget:
-    """Combine outage budget, panel headroom and network limit, per phase."""
-    timing, stale = config.timing, set[SiteInput]()
+    """Combine outage budget, panel headroom and network limit, per phase.
+
+    ``cadences``: the meter's and the Powerwall's, learned up to this reading.
+    """
+    stale = set[SiteInput]()
     levels: list[tuple[tuple[float, ...], LimitReason]] = []
-    home_load = None
-    if meter is not None and now - meter.at <= timing.meter_stale_s:
-        home_load = _home_load(config, meter, ev_current_a)
-    outage_power_w, holding = None, False
-    outage_reason = LimitReason.OUTAGE_BATTERY
-    live = tuple(range(config.phase_count))
+    home_load, panel_headroom = _meter_headroom(
+        config, meter, cadences[0], ev_current_a, now
+    )
+    outage = _grid_up(config)
     if config.outage is not None:
-        if powerwall is None or now - powerwall.at > timing.powerwall_stale_s:
+        known = _outage(
+            config, powerwall, cadences[1], ev_current_a, now, outage_holding
+        )
+        if known is None:
             stale.add(SiteInput.POWERWALL)
-        elif not powerwall.grid_up:
-            holding = _holding(config.outage, powerwall.battery_pct, outage_holding)
-            outage_power_w, outage_reason = _outage_power(
-                config.outage, powerwall, sum(ev_current_a) * config.voltage_v, holding
-            )
-            live = config.outage.backed_up_phases
-    panel_headroom = None
+        else:
+            outage = known
     if config.panel_limit_a is not None:
-        if home_load is None:
+        if panel_headroom is None:
             stale.add(SiteInput.METER)
         else:
-            limit = config.panel_limit_a - config.panel_margin_a
-            panel_headroom = tuple(limit - max(load, 0.0) for load in home_load)
             levels.append((panel_headroom, LimitReason.PANEL_HEADROOM))
     if config.network_limit_a is not None:
         levels.append(
@@ -92,23 +91,88 @@ def site_budget(
         )
         levels.append(((float(budget),) * config.phase_count, LimitReason.STALE_INPUT))
     capacity, reasons = _tightest(config.phase_count, levels)
-    if panel_headroom is not None and outage_power_w is not None:
-        panel_headroom = within_outage(panel_headroom, live, outage_power_w, config)
+    if panel_headroom is not None and outage.power_w is not None:
+        panel_headroom = within_outage(
+            panel_headroom, outage.live, outage.power_w, config
+        )
     return SiteBudget(
         capacity_a=capacity,
         reasons=reasons,
         outage_row_a=None
-        if outage_power_w is None
-        else outage_power_w / config.voltage_v,
-        outage_reason=outage_reason,
-        live_phases=live,
-        outage_active=outage_power_w is not None,
-        outage_holding=holding,
-        outage_power_w=outage_power_w,
+        if outage.power_w is None
+        else outage.power_w / config.voltage_v,
+        outage_reason=outage.reason,
+        live_phases=outage.live,
+        outage_active=outage.power_w is not None,
+        outage_holding=outage.holding,
+        outage_power_w=outage.power_w,
         panel_headroom_a=panel_headroom,
         home_load_a=home_load,
         stale_inputs=frozenset(stale),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _Outage:
+    """The outage budget (None: the grid is up), why, the latch, the live phases."""
+
+    power_w: float | None
+    reason: LimitReason
+    holding: bool
+    live: tuple[int, ...]
+
+
+def _grid_up(config: SiteConfig) -> _Outage:
+    """No outage: every phase is live."""
+    return _Outage(
+        None, LimitReason.OUTAGE_BATTERY, False, tuple(range(config.phase_count))
+    )
+
+
+def _meter_headroom(
+    config: SiteConfig,
+    meter: MeterReading | None,
+    cadence: Cadence,
+    ev_current_a: tuple[float, ...],
+    now: float,
+) -> tuple[tuple[float, ...] | None, tuple[float, ...] | None]:
+    """Return the home load and the panel headroom per phase; None while stale.
+
+    The headroom keeps back what the load may have risen unseen.
+    """
+    timing = config.timing
+    if meter is None or now - meter.at > stale_after(cadence, timing.meter_stale_s):
+        return None, None
+    home_load = _home_load(config, meter, ev_current_a)
+    if home_load is None or config.panel_limit_a is None:
+        return home_load, None
+    reserve = unseen_rise_a(cadence, now - meter.at, timing.unseen_rise_a_per_min)
+    limit = config.panel_limit_a - config.panel_margin_a - reserve
+    return home_load, tuple(limit - max(load, 0.0) for load in home_load)
+
+
+def _outage(  # noqa: PLR0917 -- the Powerwall's reading and its context
+    config: SiteConfig,
+    powerwall: PowerwallReading | None,
+    cadence: Cadence,
+    ev_current_a: tuple[float, ...],
+    now: float,
+    was_holding: bool,
+) -> _Outage | None:
+    """Return the outage budget, or None while the Powerwall's reading is stale."""
+    timing, outage = config.timing, config.outage
+    if outage is None or powerwall is None:
+        return None
+    if now - powerwall.at > stale_after(cadence, timing.powerwall_stale_s):
+        return None
+    if powerwall.grid_up:
+        return _grid_up(config)
+    holding = _holding(outage, powerwall.battery_pct, was_holding)
+    ev_w = sum(ev_current_a) * config.voltage_v
+    power_w, reason = _outage_power(outage, powerwall, ev_w, holding)
+    reserve = unseen_rise_a(cadence, now - powerwall.at, timing.unseen_rise_a_per_min)
+    power_w = max(power_w - reserve * config.voltage_v, 0.0)
+    return _Outage(power_w, reason, holding, outage.backed_up_phases)
 
 
 def within_outage(

@@ -7,6 +7,7 @@ from types import MappingProxyType
 
 from .allocator import Grant
 from .budget import UNLIMITED, SiteBudget, within_outage
+from .cadence import Cadence
 from .classify import Asking, Idle, Kind, Unmanaged, on_phases
 from .decision import ChargerDecision, Decision
 from .lag import next_lag
@@ -26,6 +27,8 @@ def assemble(
     ev_current: tuple[float, ...],
     budget: SiteBudget,
     circuits: Mapping[str, tuple[float, ...]],
+    *,
+    cadences: tuple[Cadence, Cadence],
 ) -> Decision:
     """Assemble the decision in configuration order, with the site's figures."""
     ids = [charger.charger_id for charger in config.chargers]
@@ -48,6 +51,8 @@ def assemble(
         state=EngineState(
             chargers=MappingProxyType({i: decided[i][1] for i in ids}),
             outage_holding=budget.outage_holding,
+            meter=cadences[0],
+            powerwall=cadences[1],
         ),
     )
 

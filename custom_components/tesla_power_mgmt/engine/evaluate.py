@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from .allocator import Grant, Request, allocate, fit_measured
 from .budget import STALE_BUDGET_A, SiteBudget, site_budget
+from .cadence import learn
 from .classify import Asking, Kind, Unreachable, classify, measured_per_phase
 from .decide import Decided, assemble, decide_asking, decide_others
 from .decision import Decision
@@ -26,7 +27,7 @@ from .load import (
 )
 from .model import LimitReason, Readings, SiteConfig
 from .pacing import Paced, pace
-from .rotation import admission_key
+from .rotation import admission_order
 from .state import EngineState
 
 __all__ = ["STALE_BUDGET_A", "evaluate", "site_fallback_limit"]
@@ -42,12 +43,17 @@ def evaluate(
         for charger in config.chargers
     ]
     ev_current = network_current(config, measured)
+    cadences = (
+        learn(state.meter, readings.meter),
+        learn(state.powerwall, readings.powerwall),
+    )
     budget = site_budget(
         config,
         readings.meter,
         readings.powerwall,
         ev_current_a=ev_current,
         outage_holding=state.outage_holding,
+        cadences=cadences,
         now=now,
     )
     kinds = [
@@ -79,7 +85,7 @@ def evaluate(
         now=now,
     )
     circuits = circuit_currents(config, measured)
-    return assemble(config, decided, ev_current, budget, circuits)
+    return assemble(config, decided, ev_current, budget, circuits, cadences=cadences)
 
 
 def _share_pace_fit(
@@ -95,7 +101,7 @@ def _share_pace_fit(
 ) -> dict[str, Decided]:
     """Share among those asking, pace each, fit all to what is measured, decide."""
     timing = config.timing
-    asking = _admission_order(kinds, now, timing.rotation_interval_s)
+    asking = admission_order(kinds, now, timing.rotation_interval_s)
     demands = [rows.demand(a.charger.charger_id, a.demand) for a in asking]
     grants = allocate(hold_capacity, load.committed_a, demands)
     paced = [
@@ -133,22 +139,6 @@ def _share_pace_fit(
             now=now,
         )
     return decided
-
-
-def _admission_order(
-    kinds: Sequence[Kind], now: float, rotation_interval_s: float
-) -> list[Asking]:
-    """Return those asking in admission order (``rotation.admission_key``)."""
-    return sorted(
-        (kind for kind in kinds if isinstance(kind, Asking)),
-        key=lambda entry: admission_key(
-            entry.charger.priority,
-            entry.position,
-            entry.memory,
-            now,
-            rotation_interval_s,
-        ),
-    )
 
 
 def _share_reason(

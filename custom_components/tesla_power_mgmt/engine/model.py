@@ -48,6 +48,7 @@ class Timing:
 
     meter_stale_s: float = 30.0  # meters report every 1-10 s
     powerwall_stale_s: float = 60.0  # cloud sources refresh every 15-30 s
+    unseen_rise_a_per_min: float = 3.0  # held back per minute of a reading's age
     charger_stale_s: float = 60.0  # units are polled every 5-15 s
     increase_deadband_a: int = 2
     increase_interval_s: float = 60.0  # a command takes 5-30 s to show

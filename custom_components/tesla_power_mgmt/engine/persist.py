@@ -12,6 +12,7 @@ import math
 from types import MappingProxyType
 from typing import Any
 
+from .cadence import LONGEST_INTERVAL_S, NO_CADENCE, Cadence
 from .model import LimitReason
 from .state import (
     ChargerMemory,
@@ -37,6 +38,8 @@ def state_to_dict(state: EngineState) -> dict[str, Any]:
     return {
         "version": VERSION,
         "outage_holding": state.outage_holding,
+        "meter": _cadence_to_dict(state.meter),
+        "powerwall": _cadence_to_dict(state.powerwall),
         "chargers": {
             charger_id: _memory_to_dict(memory)
             for charger_id, memory in state.chargers.items()
@@ -91,7 +94,24 @@ def state_from_dict(data: Any) -> EngineState:
     return EngineState(
         chargers=MappingProxyType(chargers),
         outage_holding=data.get("outage_holding") is True,
+        meter=_cadence(data.get("meter")),
+        powerwall=_cadence(data.get("powerwall")),
     )
+
+
+def _cadence_to_dict(cadence: Cadence) -> dict[str, Any]:
+    return {"last_at": cadence.last_at, "interval_s": cadence.interval_s}
+
+
+def _cadence(data: Any) -> Cadence:
+    """Rebuild a learned cadence; anything malformed is learned again."""
+    try:
+        return Cadence(
+            last_at=_optional_time(data["last_at"]),
+            interval_s=min(max(_time(data["interval_s"]), 0.0), LONGEST_INTERVAL_S),
+        )
+    except KeyError, TypeError, ValueError:
+        return NO_CADENCE
 
 
 def _memory_from_dict(data: Mapping[str, Any]) -> ChargerMemory:

@@ -7,6 +7,9 @@ only while someone else waits.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from .classify import Asking, Kind
 from .state import NO_QUEUE, ChargerMemory, Queue
 
 
@@ -54,3 +57,19 @@ def next_queue(
         return queue if queue.waiting_since is None else Queue(turn_since=turn)
     # A turn only runs while someone waits; admitted again, a new one starts.
     return Queue(turn_since=now)
+
+
+def admission_order(
+    kinds: Sequence[Kind], now: float, rotation_interval_s: float
+) -> list[Asking]:
+    """Return those asking in admission order (``admission_key``)."""
+    return sorted(
+        (kind for kind in kinds if isinstance(kind, Asking)),
+        key=lambda entry: admission_key(
+            entry.charger.priority,
+            entry.position,
+            entry.memory,
+            now,
+            rotation_interval_s,
+        ),
+    )

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from .cadence import NO_CADENCE, Cadence
 from .model import LimitReason
 
 
@@ -93,11 +94,14 @@ class EngineState:
     """Everything carried from one evaluation to the next.
 
     ``outage_holding`` latches the battery at its charging threshold until it
-    is back above threshold + hysteresis.
+    is back above threshold + hysteresis. ``meter`` and ``powerwall``: each
+    input's learned cadence.
     """
 
     chargers: Mapping[str, ChargerMemory] = field(default=_EMPTY)
     outage_holding: bool = False
+    meter: Cadence = NO_CADENCE
+    powerwall: Cadence = NO_CADENCE
 
     @classmethod
     def initial(cls) -> EngineState:
