@@ -281,3 +281,25 @@ async def test_charger_added_while_running_waits_for_the_reload(
     assert entry.state is ConfigEntryState.LOADED
     assert len(entry.runtime_data.manager.chargers) == 2
     assert hass.states.get("sensor.shed_limit_reason") is not None
+
+
+async def test_a_car_we_resumed_still_asks_while_it_starts(
+    hass: HomeAssistant,
+    wall_connector: FakeWallConnector,
+    car: Car,
+    sources: Sources,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    sources.home_w = 99 * VOLTS
+    await start(hass, wall_connector, METER, sources)
+    assert car.switch.writes == [False]
+    sources.home_w = 20 * VOLTS
+    for _ in range(40):
+        await poll(hass, freezer, 6, sources)
+        if car.switch.writes != [False]:
+            break
+    # Switched on; its Wall Connector does not show it charging yet.
+    await sources.changed()
+    assert hass.states.get("sensor.garage_limit_reason").state != "no_vehicle"
+    assert int(hass.states.get("sensor.garage_pilot_current").state) >= 6
+    assert car.switch.writes == [False, True]

@@ -209,7 +209,9 @@ class PowerManager(DataUpdateCoordinator[ManagerData]):
                 charger_reading(
                     subentry_id,
                     coordinator,
-                    paused_by_us=self.control.paused_by_us(subentry_id),
+                    paused_by_us=self.control.ours_to_start(
+                        subentry_id, now, self.control_config
+                    ),
                 )
                 for subentry_id, coordinator in self.chargers.items()
             ),

@@ -213,7 +213,8 @@ def vitals_reading(
         charger_id,
         at=at,
         vehicle_connected=connected,
-        # A vehicle we paused still wants current: it is ours to resume.
+        # A vehicle we paused still wants current: it is ours to resume; one we
+        # resumed a moment ago too, until it has had time to start.
         vehicle_wants_current=connected
         and (
             vitals.contactor_closed

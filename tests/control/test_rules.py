@@ -3,6 +3,8 @@
 from dataclasses import replace
 import math
 
+import pytest
+
 from custom_components.tesla_power_mgmt.control import (
     ControlConfig,
     ControlState,
@@ -97,6 +99,24 @@ def test_pause_and_resume_through_the_numbers_minimum() -> None:
     resumed, state, _ = run(decision(choice(pilot_a=8)), cars, state, 100)
     assert resumed.commands["c0"] == (SetCurrent("c0", 8, resumes=True),)
     assert not state.paused_by_us("c0")
+
+
+@pytest.mark.parametrize("switch_on", [True, None])
+def test_a_car_we_resumed_still_asks_while_it_starts(switch_on: bool | None) -> None:
+    cars = {"c0": vehicle(value=16, switch_on=switch_on)}
+    _, state, cars = run(decision(choice(pilot_a=0)), cars, ControlState(), 0)
+    assert state.ours_to_start("c0", 50, CONFIG)
+    _, state, _ = run(decision(choice(pilot_a=10)), cars, state, 100)
+    assert not state.paused_by_us("c0")
+    # Its contactor closes seconds later: until then it is ours to start.
+    assert state.ours_to_start("c0", 100 + CONFIG.start_grace_s - 1, CONFIG)
+    assert not state.ours_to_start("c0", 100 + CONFIG.start_grace_s, CONFIG)
+
+
+def test_a_car_never_paused_is_not_ours_to_start() -> None:
+    cars = {"c0": vehicle(value=16)}
+    _, state, _ = run(decision(choice(pilot_a=20)), cars, ControlState(), 0)
+    assert not state.ours_to_start("c0", 0, CONFIG)
 
 
 def test_a_car_that_cannot_be_paused_is_reported() -> None:

@@ -26,6 +26,7 @@ class ControlConfig:
     backoff_base_s: float = 10.0
     backoff_cap_s: float = 300.0
     repair_after_s: float = 180.0
+    start_grace_s: float = 60.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +109,8 @@ class VehicleState:
     ``sent_a`` and ``switch_sent`` are the value and the switch position
     last written successfully (None: not known); ``switch_seen`` what the
     switch showed at the last plan (None after a command of ours: its state
-    may lag); ``in_flight`` is true while its commands run.
+    may lag); ``in_flight`` is true while its commands run; ``resumed_at``
+    when the loop last resumed it.
     """
 
     sent_a: int | None = None
@@ -118,6 +120,7 @@ class VehicleState:
     last_rise_at: float = -math.inf
     in_flight: bool = False
     backoff: Backoff = field(default_factory=Backoff)
+    resumed_at: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +136,17 @@ class ControlState:
     def paused_by_us(self, charger_id: str) -> bool:
         """Return whether the vehicle is stopped because the loop paused it."""
         return self.vehicle(charger_id).paused_by is PausedBy.US
+
+    def ours_to_start(self, charger_id: str, now: float, config: ControlConfig) -> bool:
+        """Whether the loop paused the vehicle, or resumed it within the start grace.
+
+        A car takes seconds to start after a resume: meanwhile it still asks.
+        """
+        memory = self.vehicle(charger_id)
+        resumed = memory.resumed_at
+        return memory.paused_by is PausedBy.US or (
+            resumed is not None and now - resumed < config.start_grace_s
+        )
 
     def with_vehicle(self, charger_id: str, vehicle: VehicleState) -> ControlState:
         """Return this state with one vehicle's memory replaced."""

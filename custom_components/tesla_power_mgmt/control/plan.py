@@ -118,7 +118,7 @@ def settle(
     """
     memory = state.vehicle(outcome.charger_id)
     for command in outcome.done:
-        memory = _done(memory, command)
+        memory = _done(memory, command, now)
     if outcome.failed is not None:
         memory = replace(memory, backoff=backoff.failed(memory.backoff, now, config))
     elif outcome.done:
@@ -126,20 +126,27 @@ def settle(
     return state.with_vehicle(outcome.charger_id, replace(memory, in_flight=False))
 
 
-def _done(memory: VehicleState, command: Command) -> VehicleState:
+def _done(memory: VehicleState, command: Command, now: float) -> VehicleState:
+    resumed_at = memory.resumed_at
     if isinstance(command, SetCharging):
+        if command.on and memory.paused_by is PausedBy.US:
+            resumed_at = now
         return replace(
             memory,
             paused_by=None if command.on else PausedBy.US,
             switch_sent=command.on,
             switch_seen=None,
+            resumed_at=resumed_at,
         )
     paused_by = memory.paused_by
     if command.pauses:
         paused_by = PausedBy.US
     elif command.resumes:
         paused_by = None
-    return replace(memory, sent_a=command.value_a, paused_by=paused_by)
+        resumed_at = now
+    return replace(
+        memory, sent_a=command.value_a, paused_by=paused_by, resumed_at=resumed_at
+    )
 
 
 def failing(state: ControlState, now: float, config: ControlConfig) -> frozenset[str]:
