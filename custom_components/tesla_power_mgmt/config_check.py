@@ -4,7 +4,9 @@ At setup the entry is checked with the validators the forms use. An unusable
 part (``nan``, out of range, a missing key: an old version or a hand edit)
 is replaced by the last good one, kept in storage; without one it is made
 safe and the site only monitors. A repair names what was refused and stays
-until the user confirms it (``repairs.async_create_fix_flow``).
+until the user confirms it (``repairs.async_create_fix_flow``). Groups are
+only checked (``group_problems``): deleting one cannot be refused, and what
+the engine does with a stale reference is already safe, but the user is told.
 """
 
 from collections.abc import Mapping
@@ -23,8 +25,11 @@ from .const import (
     CONF_CURRENT_ENTITY,
     CONF_GRID_POWER_ENTITY,
     CONF_GRID_STATUS_ENTITY,
+    CONF_GROUP,
     CONF_HOME_LOAD_ENTITY,
+    CONF_NETWORK_LIMIT,
     CONF_PANEL_LIMIT,
+    CONF_PARENT,
     CONF_PHASE_CURRENT_ENTITIES,
     CONF_PHASES,
     CONF_REGION,
@@ -42,6 +47,8 @@ from .const import (
     WiredPhase,
 )
 from .engine import Region
+from .settings import charger_subentries, group_subentries
+from .site_options import in_a_loop
 
 STORAGE_VERSION = 1
 ISSUE_ID = "invalid_config"
@@ -58,6 +65,7 @@ _CHARGER_ENTITIES = (CONF_CURRENT_ENTITY, CONF_SWITCH_ENTITY)
 
 type Snapshot = dict[str, Any]  # {"data", "options", "chargers": {id: data}}
 type Problems = dict[str, Any]  # key: the refused value
+type Notices = dict[str, tuple[str, dict[str, str]]]  # id: (translation key, text)
 
 
 def _is_entity(value: Any) -> bool:
@@ -144,6 +152,39 @@ def charger_problems(data: Mapping[str, Any], site: Mapping[str, Any]) -> Proble
         }
     )
     return problems
+
+
+def group_problems(entry: ConfigEntry) -> Notices:
+    """Return what is wrong with the groups: each as a repair to raise.
+
+    A deleted parent or group detaches (the panel is above); a limit that is
+    not a whole number from 6 A, or a loop of parents, leaves 0 A behind it.
+    """
+    groups = group_subentries(entry)
+    parents = {gid: g.data.get(CONF_PARENT) for gid, g in groups.items()}
+    found: Notices = {}
+    for group_id, group in groups.items():
+        name = {"site": entry.title, "group": group.title}
+        parent = parents[group_id]
+        limit = group.data.get(CONF_NETWORK_LIMIT)
+        if parent is not None and parent not in groups:
+            found[f"group_parent_{group_id}"] = ("group_parent_missing", name)
+        if _refused(limit, validators.NETWORK_LIMIT.check):
+            found[f"group_limit_{group_id}"] = (
+                "group_limit_invalid",
+                {**name, "limit": repr(limit)},
+            )
+        known = {g: p if p in groups else None for g, p in parents.items()}
+        if in_a_loop(group_id, known):
+            found[f"group_loop_{group_id}"] = ("group_loop", name)
+    for charger_id, charger in charger_subentries(entry).items():
+        inner = charger.data.get(CONF_GROUP)
+        if inner is not None and inner not in groups:
+            found[f"charger_group_{charger_id}"] = (
+                "charger_group_missing",
+                {"site": entry.title, "name": charger.title},
+            )
+    return found
 
 
 def snapshot(entry: ConfigEntry) -> Snapshot:

@@ -5,7 +5,9 @@ serves another charger, or an entity of this integration as a control: that
 charger is only monitored, and a repair says why. The oldest site and the
 first charger keep the claim. Once Home Assistant has started, a configured
 entity without a state, a car that cannot be paused and a network limit the
-charger count has put out of range raise repairs too.
+charger count has put out of range raise repairs too, as do groups left
+with a deleted parent, a charger whose group was deleted, and a group limit
+that cannot be used (``config_check.group_problems``).
 """
 
 from collections.abc import Iterator
@@ -18,6 +20,7 @@ from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.helpers.start import async_at_started
 
 from . import entity_inputs
+from .config_check import group_problems
 from .const import (
     CONF_BATTERY_LEVEL_ENTITY,
     CONF_CURRENT_ENTITY,
@@ -144,6 +147,7 @@ class SetupChecks:
     def wanted(self) -> Wanted:
         """Return the repairs of the refusals and of what is wrong now."""
         wanted: Wanted = {f"refused_{k}": v for k, v in self.refused.items()}
+        wanted |= group_problems(self.entry)
         site = {"site": self.entry.title}
         chargers = charger_subentries(self.entry)
         limit = self.entry.options.get(CONF_NETWORK_LIMIT)

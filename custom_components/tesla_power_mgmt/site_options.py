@@ -133,7 +133,7 @@ def circuits(groups: Mapping[str, Mapping[str, Any]]) -> tuple[CircuitConfig, ..
     for group_id, group in groups.items():
         limit = _group_limit(group.get(CONF_NETWORK_LIMIT))
         parent = parents[group_id]
-        if _in_a_loop(group_id, parents):
+        if in_a_loop(group_id, parents):
             limit, parent = 0.0, None
         result.append(CircuitConfig(group_id, limit, parent))
     return tuple(result)
@@ -148,7 +148,7 @@ def _group_limit(value: Any) -> float:
     return limit if math.isfinite(limit) and limit >= 0 else 0.0
 
 
-def _in_a_loop(group_id: str, parents: Mapping[str, str | None]) -> bool:
+def in_a_loop(group_id: str, parents: Mapping[str, str | None]) -> bool:
     """Whether following the parents from ``group_id`` comes back round."""
     seen, current = {group_id}, parents[group_id]
     while current is not None:
