@@ -102,7 +102,10 @@ def _priority(value: int) -> dict[str, Any]:
 
 
 async def start_pair(
-    hass: HomeAssistant, garage: FakeWallConnector, driveway: FakeWallConnector
+    hass: HomeAssistant,
+    garage: FakeWallConnector,
+    driveway: FakeWallConnector,
+    driveway_priority: int = 5,
 ) -> tuple[MockConfigEntry, Car, Car, TwoCars]:
     """Two cars asking, the driveway's at a higher priority (restored)."""
     first, second = Car(garage), SecondCar(driveway)
@@ -111,7 +114,13 @@ async def start_pair(
     assert await async_setup_component(hass, "number", {"number": {"platform": "test"}})
     assert await async_setup_component(hass, "switch", {"switch": {"platform": "test"}})
     mock_restore_cache_with_extra_data(
-        hass, [(State("number.driveway_priority", "5"), _priority(5))]
+        hass,
+        [
+            (
+                State("number.driveway_priority", str(driveway_priority)),
+                _priority(driveway_priority),
+            )
+        ],
     )
     sources = TwoCars(hass, first, second)
     sources.home_w = HOME_A * VOLTS
@@ -193,3 +202,28 @@ async def test_the_car_with_the_turn_keeps_it_after_a_restart(
     assert (garage.switch.writes, second.switch.writes) == switches
     after = entry.runtime_data.manager.state.chargers[driveway_id].queue.turn_since
     assert after == turn
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="engine: one evaluation in which nobody waits (the meter and the units "
+    "report a step apart) restarts every turn at now; the tie goes to the first "
+    "charger configured, so the turn never passes",
+)
+async def test_the_waiting_car_gets_the_next_turn(
+    hass: HomeAssistant,
+    wall_connector: FakeWallConnector,
+    driveway: FakeWallConnector,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    _, garage, second, sources = await start_pair(
+        hass, wall_connector, driveway, driveway_priority=0
+    )
+    await poll(hass, freezer, 180, sources)
+    await fresh_meter(hass, sources)
+    assert pilots(hass) == (10, 0)
+    await poll(hass, freezer, TURN_S + 180, sources)
+    await fresh_meter(hass, sources)
+    assert pilots(hass) == (0, 10)
+    assert second.vehicle.charging
+    assert not garage.vehicle.charging
