@@ -1,5 +1,7 @@
 """Test helpers: real payloads, a fake Wall Connector, site and charger entries."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 import json
 from pathlib import Path
@@ -191,3 +193,21 @@ class VehicleCharging(SwitchEntity):
         self.writes.append(False)
         self.vehicle.charging = False
         self.async_write_ha_state()
+
+
+@asynccontextmanager
+async def serving(fake: FakeWallConnector) -> AsyncIterator[FakeWallConnector]:
+    """Serve a fake Wall Connector on a free port of 127.0.0.1 while in use."""
+    app = web.Application()
+    app.router.add_get("/api/1/{endpoint}", fake.handle)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    server = site._server
+    assert server is not None
+    fake.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        yield fake
+    finally:
+        await runner.cleanup()

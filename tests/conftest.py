@@ -3,7 +3,6 @@
 from collections.abc import AsyncIterator
 import os
 
-from aiohttp import web
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
 from hypothesis import settings
@@ -13,7 +12,7 @@ from pytest_homeassistant_custom_component.common import (
     setup_test_component_platform,
 )
 
-from .common import FakeWallConnector, charger_subentry, site_entry
+from .common import FakeWallConnector, charger_subentry, serving, site_entry
 from .site import Car, Sources
 
 # CI draws the same examples on every run, so whether a change lands never
@@ -33,17 +32,8 @@ def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
 async def wall_connector(socket_enabled: None) -> AsyncIterator[FakeWallConnector]:
     """Run one fake Wall Connector on 127.0.0.1 for the test."""
     fake = FakeWallConnector()
-    app = web.Application()
-    app.router.add_get("/api/1/{endpoint}", fake.handle)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    server = site._server
-    assert server is not None
-    fake.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    yield fake
-    await runner.cleanup()
+    async with serving(fake):
+        yield fake
 
 
 @pytest.fixture

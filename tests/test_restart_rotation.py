@@ -10,7 +10,6 @@ take the room back.
 from collections.abc import AsyncIterator
 from typing import Any
 
-from aiohttp import web
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.core import HomeAssistant, State
@@ -37,6 +36,7 @@ from .common import (
     VehicleCharging,
     charger_subentry,
     real_payload,
+    serving,
     site_entry,
 )
 from .site import CONTROL, METER, VOLTS, Car, Sources, poll
@@ -78,17 +78,8 @@ async def driveway(socket_enabled: None) -> AsyncIterator[FakeWallConnector]:
     """A second fake unit, with its own serial number."""
     fake = FakeWallConnector()
     fake.bodies["version"] = real_payload(VERSION).replace(SERIAL, DRIVEWAY_SERIAL)
-    app = web.Application()
-    app.router.add_get("/api/1/{endpoint}", fake.handle)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    server = site._server
-    assert server is not None
-    fake.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    yield fake
-    await runner.cleanup()
+    async with serving(fake):
+        yield fake
 
 
 def _priority(value: int) -> dict[str, Any]:

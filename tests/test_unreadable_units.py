@@ -11,7 +11,6 @@ import json
 import logging
 from typing import Any
 
-from aiohttp import web
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
 from homeassistant.core import HomeAssistant
@@ -28,6 +27,7 @@ from .common import (
     FakeWallConnector,
     charger_subentry,
     real_payload,
+    serving,
     site_entry,
 )
 from .site import CONTROL, Car, poll
@@ -44,17 +44,8 @@ async def shed(socket_enabled: None) -> AsyncIterator[FakeWallConnector]:
     fake = FakeWallConnector()
     fake.bodies["version"] = real_payload(VERSION).replace(SERIAL, SHED_SERIAL)
     fake.bodies["vitals"] = real_payload(IDLE)
-    app = web.Application()
-    app.router.add_get("/api/1/{endpoint}", fake.handle)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    server = site._server
-    assert server is not None
-    fake.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    yield fake
-    await runner.cleanup()
+    async with serving(fake):
+        yield fake
 
 
 async def start_two(
