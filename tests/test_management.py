@@ -132,12 +132,15 @@ async def test_group_limit_and_unreachable_fallback(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     entry = await start_beside_unreachable_shed(hass, wall_connector, 60)
-    # The shed never answered: it keeps at most its fallback (60 / 2), less
-    # if the garage's car still draws more than its share.
+    # The shed never answered: its pilot is at most its fallback (60 / 2),
+    # but no car is known there, so one may arrive at its own setting: the
+    # network limit, which no meter sees, keeps the shed's whole maximum.
     assert hass.states.get("sensor.shed_limit_reason").state == "fallback_unreachable"
     shed = int(hass.states.get("sensor.shed_pilot_current").state)
-    assert 6 <= shed <= 30
-    assert car.commanded + shed <= 60
+    assert shed <= 30
+    config = entry.runtime_data.manager.data.config
+    shed_max = config.chargers[1].max_current_a
+    assert car.commanded + shed_max <= 60
     # Its first share is paced up to the network limit's (fallbacks first).
     assert hass.states.get("sensor.garage_limit_reason").state in {
         "network_limit",
@@ -148,11 +151,12 @@ async def test_group_limit_and_unreachable_fallback(
     assert hass.states.get("sensor.home_network_size").state == "2"
     assert hass.states.get("number.home_network_limit").state == "60"
 
-    # The garage's unit goes offline too: its vehicle is held at the fallback.
+    # The garage's unit goes offline too: its vehicle is held within the
+    # fallback, in what the shed's maximum leaves.
     wall_connector.online = False
     await poll(hass, freezer, 66)
     assert hass.states.get("sensor.garage_limit_reason").state == "fallback_unreachable"
-    assert car.commanded == 30
+    assert car.commanded == min(30, 60 - shed_max)
     await poll(hass, freezer, 300)
     issues = ir.async_get(hass).issues
     garage = next(iter(entry.subentries))

@@ -195,12 +195,6 @@ async def test_the_car_with_the_turn_keeps_it_after_a_restart(
     assert after == turn
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine: one evaluation in which nobody waits (the meter and the units "
-    "report a step apart) restarts every turn at now; the tie goes to the first "
-    "charger configured, so the turn never passes",
-)
 async def test_the_waiting_car_gets_the_next_turn(
     hass: HomeAssistant,
     wall_connector: FakeWallConnector,

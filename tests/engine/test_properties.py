@@ -210,6 +210,7 @@ class Row:
     limit: float
     counts: Callable[[ChargerConfig, int], int]
     seen_by_meter: bool
+    unseen: bool  # a limit on it no meter measures (a network limit, stale)
 
 
 def behind(config: SiteConfig, charger: ChargerConfig) -> set[str]:
@@ -225,9 +226,15 @@ def oracle_rows(
     config: SiteConfig, readings: Readings, learned=(0.0, 0.0)
 ) -> tuple[list[Row], bool]:
     """Return every limit of the site as a row, and whether an input is stale."""
-    limits, panel, stale = oracle_limits(config, readings, learned)
+    limits, set_by, stale = oracle_limits(config, readings, learned)
+    network = config.network_limit_a is not None
     rows = [
-        Row(limit, lambda _c, p, phase=phase: int(p == phase), panel[phase])
+        Row(
+            limit,
+            lambda _c, p, phase=phase: int(p == phase),
+            set_by[phase] == "panel",
+            network or set_by[phase] == "stale",
+        )
         for phase, limit in enumerate(limits)
     ]
     for circuit in config.circuits:
@@ -239,12 +246,15 @@ def oracle_rows(
                         p == phase and cid in behind(config, c)
                     ),
                     False,
+                    True,
                 )
             )
     if outage_active(config, readings, learned):
         backed = config.outage.backed_up_phases
         power = outage_power(config, readings, learned)
-        rows.append(Row(power / config.voltage_v, lambda _c, p: int(p in backed), True))
+        rows.append(
+            Row(power / config.voltage_v, lambda _c, p: int(p in backed), True, False)
+        )
     return rows, stale
 
 
@@ -282,15 +292,16 @@ def outage_power(config: SiteConfig, readings: Readings, learned=(0.0, 0.0)) -> 
 
 def oracle_limits(
     config: SiteConfig, readings: Readings, learned=(0.0, 0.0)
-) -> tuple[list[float], list[bool], bool]:
-    """Return per phase the tightest limit, whether the panel sets it, and
-    whether a site input is stale (then one stale budget per phase for all)."""
+) -> tuple[list[float], list[str], bool]:
+    """Return per phase the tightest limit, what sets it ("network", "panel",
+    "stale"), and whether a site input is stale (one stale budget for all)."""
     limits = [math.inf] * config.phase_count
-    panel_sets = [False] * config.phase_count
+    set_by = [""] * config.phase_count
     ev = measured_ev(config, readings)
     stale = False
     if config.network_limit_a is not None:
         limits = [min(limit, config.network_limit_a) for limit in limits]
+        set_by = ["network"] * config.phase_count
     if config.panel_limit_a is not None:
         meter = readings.meter
         if meter is None or NOW - meter.at > grace(TIMING.meter_stale_s, learned[0]):
@@ -309,7 +320,7 @@ def oracle_limits(
             for phase, h in enumerate(home):
                 if panel - max(h, 0.0) < limits[phase]:
                     limits[phase] = panel - max(h, 0.0)
-                    panel_sets[phase] = True
+                    set_by[phase] = "panel"
     powerwall = readings.powerwall
     if config.outage is not None and (
         powerwall is None
@@ -321,8 +332,8 @@ def oracle_limits(
         for phase in range(config.phase_count):
             if budget < limits[phase]:
                 limits[phase] = float(budget)
-                panel_sets[phase] = False
-    return limits, panel_sets, stale
+                set_by[phase] = "stale"
+    return limits, set_by, stale
 
 
 def drawing_phases(
@@ -416,6 +427,39 @@ def loads(
     return base, total
 
 
+def unseen_worst(
+    config: SiteConfig, readings: Readings, state: EngineState, decision: Decision
+) -> PerCharger:
+    """Per unreachable unit with no car known to follow its pilot (none
+    remembered, or "no vehicle"): its maximum on its live phases, what a car
+    arriving may draw at its own setting where no meter sees it."""
+    fresh = fresh_readings(config, readings)
+    worst: PerCharger = {}
+    for charger in config.chargers:
+        memory = state.chargers.get(charger.charger_id)
+        worst[charger.charger_id] = drawn = [0.0] * config.phase_count
+        unknown = memory is None or memory.reason == LimitReason.NO_VEHICLE
+        if not charger.managed or charger.charger_id in fresh or not unknown:
+            continue
+        for phase in live_phases(config, readings, charger, learned_of(decision)):
+            drawn[phase] = float(charger.max_current_a)
+    return worst
+
+
+def reserved_on(
+    config: SiteConfig, row: Row, figure: PerCharger, worst: PerCharger
+) -> float:
+    """What a per-charger figure adds up to on a row; on a row no meter sees,
+    an unreachable unit counts at least at its worst (``unseen_worst``)."""
+    if not row.unseen:
+        return on_row(config, row, figure)
+    merged = {
+        charger_id: [max(a, b) for a, b in zip(values, worst[charger_id], strict=True)]
+        for charger_id, values in figure.items()
+    }
+    return on_row(config, row, merged)
+
+
 def on_row(config: SiteConfig, row: Row, per_charger: PerCharger) -> float:
     """Return what a per-charger, per-phase figure adds up to on a row."""
     return sum(
@@ -480,11 +524,13 @@ def check_safety(
     learned = learned_of(decision)
     rows, _ = oracle_rows(config, readings, learned)
     base, total = loads(config, readings, state, decision)
+    worst = unseen_worst(config, readings, state, decision)
     credit = lag_credit(config, readings, state)
     for row in rows:
         allowed = on_row(config, row, credit) if row.seen_by_meter else 0.0
-        if on_row(config, row, base) <= row.limit - TOLERANCE:
-            assert on_row(config, row, total) <= row.limit + allowed + TOLERANCE
+        if reserved_on(config, row, base, worst) <= row.limit - TOLERANCE:
+            reserved = reserved_on(config, row, total, worst)
+            assert reserved <= row.limit + allowed + TOLERANCE
     fresh = fresh_readings(config, readings)
     for charger in config.chargers:
         result = decision.chargers[charger.charger_id]
@@ -495,13 +541,15 @@ def check_safety(
         )
         if result.reason != LimitReason.FALLBACK_UNREACHABLE:
             assert result.pilot_a <= result.target_a
+        reading = fresh.get(charger.charger_id)
         if memory is not None and result.pilot_a > memory.pilot_a:
+            # A 1-phase car on a 3-phase unit counts only its draw elsewhere.
+            used = live if reading is None else drawing_phases(charger, reading, live)
             assert all(
                 on_row(config, row, base) <= row.limit + TOLERANCE
                 for row in rows
-                if touches(config, row, charger, live)
+                if touches(config, row, charger, used)
             )
-        reading = fresh.get(charger.charger_id)
         if (
             is_participant(charger, fresh)
             and reading is not None
@@ -547,10 +595,11 @@ def test_no_vehicle_left_at_0_while_another_has_more_than_6_a_without_reason(sit
     rows, _ = oracle_rows(config, readings, learned_of(decision))
     fresh = fresh_readings(config, readings)
     _, total = loads(config, readings, EngineState.initial(), decision)
+    worst = unseen_worst(config, readings, EngineState.initial(), decision)
 
     def others_cut_to_6_a(row: Row, left_out: ChargerConfig) -> float:
         """What the others would reserve on ``row`` if cut to 6 A."""
-        cut = on_row(config, row, total)
+        cut = reserved_on(config, row, total, worst)
         for other in config.chargers:
             result = decision.chargers[other.charger_id]
             reading = fresh.get(other.charger_id)
@@ -569,7 +618,8 @@ def test_no_vehicle_left_at_0_while_another_has_more_than_6_a_without_reason(sit
         return cut
 
     def admitted_at_6_a(row: Row) -> float:
-        """Fixed loads, unread units' targets, 6 A for each admitted vehicle."""
+        """Fixed loads, unread units' targets (at their worst where no meter
+        sees them), 6 A for each admitted vehicle."""
         counted = 0.0
         for other in config.chargers:
             result = decision.chargers[other.charger_id]
@@ -578,7 +628,8 @@ def test_no_vehicle_left_at_0_while_another_has_more_than_6_a_without_reason(sit
                 if not other.managed:
                     counted += weight * result.reserved_a[phase]
                 elif other.charger_id not in fresh:
-                    counted += weight * result.target_a
+                    unseen = worst[other.charger_id][phase] if row.unseen else 0.0
+                    counted += weight * max(result.target_a, unseen)
                 elif result.target_a > 0:
                     counted += weight * MIN_CURRENT_A
         return counted

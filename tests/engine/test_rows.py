@@ -61,11 +61,44 @@ def test_fallback_fair_limit_is_the_tightest_circuit_shared():
         circuits=(CircuitConfig("g", 20.0),),
         network_limit_a=64.0,
     )
-    # c0 cannot be read: it gets the fallback limit, 20 A / 2.
-    decision = run(config, Readings((asking("c1"),)))
+    # c0 cannot be read, its car seen at 10 A: the fallback limit, 20 A / 2.
+    charging = EngineState(
+        chargers={"c0": ChargerMemory(10, LimitReason.NETWORK_LIMIT, 0.0)}
+    )
+    decision = run(config, Readings((asking("c1"),)), state=charging)
     assert decision.chargers["c0"].pilot_a == 10
     assert decision.chargers["c0"].reason is LimitReason.FALLBACK_UNREACHABLE
     assert decision.chargers["c1"].pilot_a == 10
+
+
+def test_an_unreachable_unit_with_no_car_known_is_reserved_its_maximum_unseen():
+    """A car may arrive at its own setting: the group no meter sees keeps 32 A."""
+    config = SiteConfig(
+        chargers=(
+            ChargerConfig("c0", 16, circuit="g"),
+            ChargerConfig("c1", 32, circuit="g"),
+        ),
+        circuits=(CircuitConfig("g", 40.0),),
+        panel_limit_a=100.0,
+    )
+    meter = MeterReading(0.0, phase_current_a=(0.0,))
+    for memory in (None, ChargerMemory(0, LimitReason.NO_VEHICLE, 0.0)):
+        state = EngineState(chargers={} if memory is None else {"c0": memory})
+        decision = run(config, Readings((asking("c1"),), meter), state=state)
+        assert pilots(decision) == [16, 24]
+        # Remembered as "no vehicle" while blind: the next poll reserves the same.
+        again = run(config, Readings((asking("c1"),), meter), state=decision.state)
+        assert pilots(again) == [16, 24]
+    # On the panel the meter sees it: no more than its fallback is reserved there.
+    alone = replace(
+        config,
+        circuits=(),
+        chargers=(
+            replace(config.chargers[0], circuit=None),
+            replace(config.chargers[1], circuit=None),
+        ),
+    )
+    assert pilots(run(alone, Readings((asking("c1"),), meter))) == [16, 32]
 
 
 def test_blind_site_has_one_budget_unreachable_units_included():

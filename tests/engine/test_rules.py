@@ -49,7 +49,8 @@ def test_priority_first_then_longest_waiting():
         network_limit_a=14,
     )
     site = Site(config)
-    site.step(0.0, Readings(chargers=(asking("low"), asking("high"))))
+    idle = ChargerReading("late", at=0.0)
+    site.step(0.0, Readings(chargers=(asking("low"), asking("high"), idle)))
     assert pilots(site.decision) == [7, 7, 0]
     decision = site.step(10.0)
     # "late" arrives; "low" keeps its turn, "late" waits.

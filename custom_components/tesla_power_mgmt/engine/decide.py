@@ -12,7 +12,7 @@ from .classify import Asking, Idle, Kind, Unmanaged, on_phases
 from .decision import ChargerDecision, Decision
 from .lag import next_lag
 from .limits import MIN_CURRENT_A
-from .load import Fallback
+from .load import Fallback, car_unknown
 from .model import ChargerConfig, LimitReason, SiteConfig, Timing
 from .pacing import Paced, trim_rise
 from .rotation import next_queue
@@ -119,7 +119,9 @@ def decide_fallback(
         max_current_a=unit.charger.max_current_a,
         reserved_a=on_phases(unit.phases, phase_count, float(max(unit.last_a, pilot))),
     )
-    return decision, _remember(unit.memory, pilot, fallback.reason, now)
+    # Blind, nothing says a car came: the memory keeps "no vehicle".
+    remembered = LimitReason.NO_VEHICLE if car_unknown(unit) else fallback.reason
+    return decision, _remember(unit.memory, pilot, remembered, now)
 
 
 def decide_asking(
@@ -130,7 +132,6 @@ def decide_asking(
     *,
     capacity_a: tuple[float, ...],
     reasons: tuple[LimitReason, ...],
-    anyone_waiting: bool,
     timing: Timing,
     now: float,
 ) -> Decided:
@@ -155,9 +156,7 @@ def decide_asking(
         not_following=entry.following.not_following,
         increase_at=paced.increase_at if reason is paced.reason else None,
     )
-    queue = next_queue(
-        memory, grant.pilot_a > 0, anyone_waiting, now, timing.rotation_interval_s
-    )
+    queue = next_queue(memory, grant.pilot_a > 0, now, timing.rotation_interval_s)
     room_since = paced.room_since if pilot == 0 else None
     rise_since = _rise_since(memory, pilot, grant.pilot_a, paced, now)
     clocks = NO_CLOCKS

@@ -21,6 +21,7 @@ from .load import (
     BaseLoad,
     Fallback,
     base_load,
+    fallback_request,
     fallbacks,
     network_current,
     site_fallback_limit,
@@ -118,12 +119,11 @@ def _share_pace_fit(
     fitted = fit_measured(
         hold_capacity,
         load.drawn_a,
-        _requests(rows, blind, asking, paced),
+        _requests(config, rows, blind, asking, paced),
         timing.follow_tolerance_a,
         rows.capacity_a,
     )
     decided = decide_others(kinds, blind, fitted[: len(blind)], config, now)
-    anyone_waiting = any(grant.pilot_a == 0 for grant in grants)
     for entry, grant, step, fit in zip(
         asking, grants, paced, fitted[len(blind) :], strict=True
     ):
@@ -134,7 +134,6 @@ def _share_pace_fit(
             fit,
             capacity_a=rows.capacity_a,
             reasons=rows.reasons,
-            anyone_waiting=anyone_waiting,
             timing=timing,
             now=now,
         )
@@ -158,24 +157,14 @@ def _share_reason(
 
 
 def _requests(
+    config: SiteConfig,
     rows: Layout,
     blind: Sequence[Fallback],
     asking: Sequence[Asking],
     paced: Sequence[Paced],
 ) -> list[Request]:
     """Return what the fit is asked, on rows: the fallbacks, then the paced pilots."""
-    requests = [
-        rows.request(
-            fallback.unit.charger.charger_id,
-            Request(
-                fallback.unit.phases,
-                fallback.pilot_a,
-                (float(fallback.unit.last_a),) * len(fallback.unit.phases),
-                fallback.unit.last_a,
-            ),
-        )
-        for fallback in blind
-    ]
+    requests = [fallback_request(config, rows, fallback) for fallback in blind]
     for entry, step in zip(asking, paced, strict=True):
         phases = entry.demand.phases
         request = Request(

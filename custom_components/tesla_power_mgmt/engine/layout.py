@@ -23,6 +23,7 @@ class Layout:
     capacity_a: tuple[float, ...]
     reasons: tuple[LimitReason, ...]
     rows: Mapping[str, tuple[tuple[int, ...], ...]]  # [charger][site phase]
+    unseen: tuple[bool, ...]  # a limit no meter measures: a network, a stale input
 
     def spread(self, charger_id: str, per_phase: Sequence[float]) -> list[float]:
         """Return a per-phase current as what it adds on every row."""
@@ -66,14 +67,20 @@ def layout(config: SiteConfig, budget: SiteBudget, site_a: tuple[float, ...]) ->
     }
     capacity = list(site_a)
     reasons = list(budget.reasons)
+    unseen = [
+        config.network_limit_a is not None or reason is LimitReason.STALE_INPUT
+        for reason in reasons
+    ]
     for circuit in config.circuits:
         capacity.extend([float(circuit.limit_a)] * count)
         reasons.extend([LimitReason.NETWORK_LIMIT] * count)
+        unseen.extend([True] * count)
     outage_row = None
     if budget.outage_row_a is not None:
         outage_row = len(capacity)
         capacity.append(budget.outage_row_a)
         reasons.append(budget.outage_reason)
+        unseen.append(False)
     parents = {circuit.circuit_id: circuit.parent for circuit in config.circuits}
     backed = config.outage.backed_up_phases if config.outage is not None else ()
     rows = {}
@@ -84,7 +91,7 @@ def layout(config: SiteConfig, budget: SiteBudget, site_a: tuple[float, ...]) ->
             + ((outage_row,) if outage_row is not None and phase in backed else ())
             for phase in range(count)
         )
-    return Layout(tuple(capacity), tuple(reasons), rows)
+    return Layout(tuple(capacity), tuple(reasons), rows, tuple(unseen))
 
 
 def circuit_path(

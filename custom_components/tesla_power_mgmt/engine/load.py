@@ -8,10 +8,10 @@ not a pilot's, steady offsets, reservations) and what the fit starts from
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 import math
 
-from .allocator import EPSILON
+from .allocator import EPSILON, Request
 from .budget import SiteBudget
 from .classify import Asking, Idle, Kind, Unmanaged, Unreachable, on_phases, static_cap
 from .layout import Layout, circuit_path
@@ -93,9 +93,12 @@ def fallbacks(
         room = min((rows.capacity_a[r] - committed[r] for r in unit_rows), default=0.0)
         fallback = _fallback(config, unit, budget, room, now)
         result.append(fallback)
+        counted = float(max(unit.last_a, fallback.pilot_a))
         _add(committed, rows.spread(charger_id, fallback.reserved_a))
+        _add(committed, unseen_extra(config, rows, unit, counted))
         last = on_phases(unit.phases, config.phase_count, float(unit.last_a))
         _add(drawn, rows.spread(charger_id, last))
+        _add(drawn, unseen_extra(config, rows, unit, float(unit.last_a)))
     return tuple(result), BaseLoad(tuple(committed), tuple(drawn))
 
 
@@ -121,6 +124,51 @@ def _fallback(
             pilot = paced.pilot_a
     reserved = on_phases(phases, config.phase_count, float(max(unit.last_a, pilot)))
     return Fallback(unit, pilot, reason, reserved)
+
+
+def unseen_extra(
+    config: SiteConfig, rows: Layout, unit: Unreachable, counted_a: float
+) -> list[float]:
+    """Per row, what the unit may draw beyond ``counted_a`` where no meter sees it.
+
+    With no car known at the unit, one may arrive and draw its own setting, up
+    to the unit's maximum, before any command reaches it.
+    """
+    if not car_unknown(unit):
+        return [0.0] * len(rows.capacity_a)
+    extra = unit.charger.max_current_a - counted_a
+    added = rows.spread(
+        unit.charger.charger_id, on_phases(unit.phases, config.phase_count, extra)
+    )
+    return [
+        value if unseen else 0.0
+        for value, unseen in zip(added, rows.unseen, strict=True)
+    ]
+
+
+def fallback_request(config: SiteConfig, rows: Layout, fallback: Fallback) -> Request:
+    """Return the fit's request for a fallback: drawn at its worst where unseen."""
+    unit = fallback.unit
+    extra = unseen_extra(config, rows, unit, float(unit.last_a))
+    request = rows.request(
+        unit.charger.charger_id,
+        Request(
+            unit.phases,
+            fallback.pilot_a,
+            (float(unit.last_a),) * len(unit.phases),
+            unit.last_a,
+        ),
+    )
+    drawn = tuple(
+        value + extra[row]
+        for row, value in zip(request.phases, request.drawn_a, strict=True)
+    )
+    return replace(request, drawn_a=drawn)
+
+
+def car_unknown(unit: Unreachable) -> bool:
+    """No car was seen following a pilot at the unit before it went blind."""
+    return unit.memory is None or unit.memory.reason is LimitReason.NO_VEHICLE
 
 
 def site_fallback_limit(config: SiteConfig, charger: ChargerConfig) -> int:

@@ -1,8 +1,8 @@
 """Admission order and turns: who gets 6 A first when not everyone can.
 
 Priority first; then a vehicle whose turn is running keeps its place; then
-whoever has waited longest. A turn lasts ``rotation_interval_s``, counted
-only while someone else waits.
+whoever has waited longest. A turn lasts ``rotation_interval_s``; one that
+runs out while nobody waits starts again.
 """
 
 from __future__ import annotations
@@ -41,7 +41,6 @@ def turn_running(
 def next_queue(
     memory: ChargerMemory | None,
     admitted: bool,
-    anyone_waiting: bool,
     now: float,
     rotation_interval_s: float,
 ) -> Queue:
@@ -52,10 +51,11 @@ def next_queue(
             return queue
         since = now if queue.waiting_since is None else queue.waiting_since
         return Queue(waiting_since=since)
-    if anyone_waiting and turn_running(memory, now, rotation_interval_s):
+    if turn_running(memory, now, rotation_interval_s):
         turn = queue.turn_since
         return queue if queue.waiting_since is None else Queue(turn_since=turn)
-    # A turn only runs while someone waits; admitted again, a new one starts.
+    # Run out (or none): a new turn. Nobody waiting does not restart a running
+    # one, else one evaluation with room for all resets every turn at once.
     return Queue(turn_since=now)
 
 
